@@ -1,0 +1,164 @@
+"""Request validation, pagination and JSON helpers shared by every resource.
+
+Decorate each responder with :func:`api`: it checks who may call it,
+validates the query string and JSON body with marshmallow schemas (unknown
+fields are rejected), and records what it did so that the OpenAPI document is
+generated from the very schemas that validate requests.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import falcon
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from core.errors import Forbidden, NotAuthenticated, ValidationFailed
+
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class Endpoint:
+    """What the OpenAPI generator needs to know about one responder."""
+
+    summary: str
+    body: type[Schema] | None = None
+    query: type[Schema] | None = None
+    response: type[Schema] | None = None
+    response_many: bool = False
+    paginated: bool = False
+    status: int = 200
+    roles: tuple[str, ...] | None = None
+    public: bool = False
+    customer_scoped: bool = False
+    tags: tuple[str, ...] = ()
+    errors: tuple[int, ...] = field(default_factory=tuple)
+
+
+def _messages(err: ValidationError) -> dict[str, Any]:
+    messages = err.messages
+    if isinstance(messages, list):
+        return {"_schema": messages}
+    return messages
+
+
+def read_json(req: falcon.Request) -> Any:
+    """Return the parsed JSON body, or raise a 400 in the error format."""
+    try:
+        raw = req.bounded_stream.read()
+    except Exception as ex:  # a client that hung up mid-body
+        raise ValidationFailed("The request body is not valid JSON.", code="invalid_json") from ex
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as ex:
+        raise ValidationFailed("The request body is not valid JSON.", code="invalid_json") from ex
+
+
+def load(schema: Schema, data: Any) -> Any:
+    """Validate ``data`` with ``schema`` or raise a 400 naming each bad field."""
+    if not isinstance(data, dict) and not schema.many:
+        raise ValidationFailed(details={"_schema": ["Expected a JSON object."]})
+    try:
+        return schema.load(data, unknown=RAISE)
+    except ValidationError as err:
+        raise ValidationFailed(details=_messages(err)) from err
+
+
+def query_params(req: falcon.Request) -> dict[str, Any]:
+    """Return query parameters, keeping only the last of repeated keys."""
+    return {key: (value[-1] if isinstance(value, list) else value) for key, value in req.params.items()}
+
+
+def api(
+    summary: str,
+    *,
+    body: type[Schema] | None = None,
+    query: type[Schema] | None = None,
+    response: type[Schema] | None = None,
+    response_many: bool = False,
+    paginated: bool = False,
+    status: int = 200,
+    roles: Iterable[str] | None = None,
+    public: bool = False,
+    customer: bool = False,
+    tags: Iterable[str] = (),
+) -> Callable:
+    """Declare and guard a JSON responder.
+
+    Args:
+        summary: one line for the OpenAPI document.
+        body: schema validating the JSON body into ``req.context.body``.
+        query: schema validating the query string into ``req.context.query``.
+        response: schema documenting the answer.
+        roles: roles allowed to call; ``None`` means any logged-in user.
+        public: no login needed.
+        customer: customer-scoped; sets ``req.context.customer`` to the
+            dealer's customer or the customer a rep acts for.
+    """
+    endpoint = Endpoint(
+        summary=summary,
+        body=body,
+        query=query,
+        response=response,
+        response_many=response_many,
+        paginated=paginated,
+        status=status,
+        roles=tuple(roles) if roles is not None else None,
+        public=public,
+        customer_scoped=customer,
+        tags=tuple(tags),
+    )
+
+    def decorate(responder: Callable) -> Callable:
+        @functools.wraps(responder)
+        def wrapper(self, req: falcon.Request, resp: falcon.Response, **params: Any) -> Any:
+            if not endpoint.public:
+                user = req.context.user
+                if user is None:
+                    raise NotAuthenticated()
+                if endpoint.roles is not None and user.role not in endpoint.roles:
+                    raise Forbidden()
+                if endpoint.customer_scoped:
+                    from core.auth import acting_customer
+
+                    req.context.customer = acting_customer(req)
+            if endpoint.query is not None:
+                req.context.query = load(endpoint.query(), query_params(req))
+            if endpoint.body is not None:
+                req.context.body = load(endpoint.body(), read_json(req))
+            resp.status = endpoint.status
+            return responder(self, req, resp, **params)
+
+        wrapper.__api__ = endpoint
+        return wrapper
+
+    return decorate
+
+
+class PageQuery(Schema):
+    """``?page=&per_page=`` as the contract defines them."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+def paginate(query, params: dict[str, Any], serialize: Callable[[Any], dict]) -> dict[str, Any]:
+    """Answer one page of a peewee query in the contract's list shape."""
+    page, per_page = params["page"], params["per_page"]
+    total = query.count()
+    rows = query.paginate(page, per_page)
+    return {"items": [serialize(row) for row in rows], "total": total, "page": page, "per_page": per_page}
+
+
+def body_hash(data: Any) -> str:
+    """A stable hash of a validated request body (for idempotency keys)."""
+    encoded = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()

@@ -1,0 +1,1 @@
+"""Schema migrations of the inventory plugin (see core.migrate)."""
