@@ -6,7 +6,6 @@ settings, users and the shared conventions of the API contract.
 """
 
 
-
 def create_app(settings=None, **kwargs):
     """Build a platform WSGI app; see :func:`core.app.create_app`."""
     from core.app import create_app as _create_app

@@ -29,7 +29,9 @@ from core.web import StaticFiles, make_environment
 
 log = logging.getLogger("ydt")
 
-CORE_MANIFEST = plugins.Manifest(name="core", version="0.1.0", summary="Users, customers, sessions, framework")
+CORE_MANIFEST = plugins.Manifest(
+    name="core", version="0.1.0", summary="Users, customers, sessions, framework"
+)
 
 
 class AppContext:
@@ -100,7 +102,9 @@ class LanguageMiddleware:
             query_lang, req.cookies.get(LANG_COOKIE), req.get_header("Accept-Language")
         )
         if query_lang == req.context.lang:
-            resp.set_cookie(LANG_COOKIE, query_lang, max_age=365 * 86400, path="/", secure=False, http_only=False)
+            resp.set_cookie(
+                LANG_COOKIE, query_lang, max_age=365 * 86400, path="/", secure=False, http_only=False
+            )
 
 
 def load_plugins(settings: Settings, modules: list[ModuleType] | None = None) -> list[plugins.LoadedPlugin]:

@@ -144,10 +144,7 @@ class AuthMiddleware:
         if not token or len(token) > 256:
             return
         session = (
-            Session.select(Session, User)
-            .join(User)
-            .where(Session.token_hash == _token_hash(token))
-            .first()
+            Session.select(Session, User).join(User).where(Session.token_hash == _token_hash(token)).first()
         )
         if session is None or session.expires_at < utcnow() or not session.user.active:
             return
@@ -221,10 +218,7 @@ def me_payload(req: falcon.Request) -> dict[str, Any]:
         data["customer"] = Customer.get_by_id(user.customer_id).summary()
     if user.role == "rep":
         customers = (
-            Customer.select()
-            .join(RepAssignment)
-            .where(RepAssignment.rep == user)
-            .order_by(Customer.code)
+            Customer.select().join(RepAssignment).where(RepAssignment.rep == user).order_by(Customer.code)
         )
         data["customers"] = [c.summary() for c in customers]
         data["acting_customer_id"] = req.context.session.acting_customer_id if req.context.session else None

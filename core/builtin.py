@@ -75,9 +75,15 @@ def error_handlers(ctx):
 
     def handle_unexpected(req, resp, ex: Exception, params):
         log.exception("unhandled error on %s %s", req.method, req.path)
-        _answer(ctx, req, resp, 500, "internal_error", "Something went wrong on our side. Please try again.", {})
+        _answer(
+            ctx, req, resp, 500, "internal_error", "Something went wrong on our side. Please try again.", {}
+        )
 
-    return [(Exception, handle_unexpected), (falcon.HTTPError, handle_http_error), (ApiError, handle_api_error)]
+    return [
+        (Exception, handle_unexpected),
+        (falcon.HTTPError, handle_http_error),
+        (ApiError, handle_api_error),
+    ]
 
 
 # -- schemas -------------------------------------------------------------------
@@ -128,7 +134,13 @@ class LoginResource:
     def __init__(self, ctx) -> None:
         self.ctx = ctx
 
-    @api("Log in; returns a bearer token and sets the session cookie", body=LoginBody, response=LoginAnswer, public=True, tags=["session"])
+    @api(
+        "Log in; returns a bearer token and sets the session cookie",
+        body=LoginBody,
+        response=LoginAnswer,
+        public=True,
+        tags=["session"],
+    )
     def on_post(self, req, resp):
         body = req.context.body
         user = auth.authenticate(self.ctx.settings, body["username"], body["password"], auth.client_addr(req))
@@ -162,7 +174,13 @@ class MeCustomerResource:
     def __init__(self, ctx) -> None:
         self.ctx = ctx
 
-    @api("Rep: choose the customer to act for", body=ChooseCustomerBody, response=MeAnswer, roles=["rep"], tags=["session"])
+    @api(
+        "Rep: choose the customer to act for",
+        body=ChooseCustomerBody,
+        response=MeAnswer,
+        roles=["rep"],
+        tags=["session"],
+    )
     def on_put(self, req, resp):
         auth.choose_customer(req, req.context.body["customer_id"])
         resp.media = auth.me_payload(req)
@@ -187,7 +205,9 @@ class LoginPage:
     def on_get(self, req, resp):
         if req.context.user is not None:
             raise falcon.HTTPSeeOther(_safe_next(req.get_param("next")))
-        render(self.ctx, req, resp, "login.html", next=_safe_next(req.get_param("next")), error=None, username="")
+        render(
+            self.ctx, req, resp, "login.html", next=_safe_next(req.get_param("next")), error=None, username=""
+        )
 
     def on_post(self, req, resp):
         form = req.get_media(default_when_empty={}) if req.content_type and "form" in req.content_type else {}
@@ -259,4 +279,39 @@ def register_nav_items(ctx):
     return [NavItem(key="me", label="Me", url="/me", icon="user", area="shop", order=90)]
 
 
-__all__ = ["User"]
+
+@hookimpl
+def register_demo_data(ctx, dataset):
+    """Customers, accounts and rep assignments of the demo factory."""
+    from core.auth import hash_password
+    from core.models import RepAssignment
+
+    customers = {}
+    for item in dataset.customers:
+        customers[item.code] = Customer.create(
+            code=item.code,
+            name=item.name,
+            province=item.province,
+            city=item.city,
+            address=item.address,
+            contact=item.contact,
+            phone=item.phone,
+            discount_rate=item.discount_rate,
+            credit_limit=item.credit_limit_fen,
+            balance=item.balance_fen,
+            auto_pay=item.auto_pay,
+        )
+    hashes: dict[str, str] = {}
+    users = {}
+    for account in dataset.accounts:
+        if account.password not in hashes:
+            hashes[account.password] = hash_password(account.password)
+        users[account.username] = User.create(
+            username=account.username,
+            password_hash=hashes[account.password],
+            display_name=account.display_name,
+            role=account.role,
+            customer=customers[account.customer_code] if account.customer_code else None,
+        )
+    for assignment in dataset.rep_assignments:
+        RepAssignment.create(rep=users[assignment.rep_username], customer=customers[assignment.customer_code])

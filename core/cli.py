@@ -39,7 +39,9 @@ class CliState:
 @click.pass_context
 def main(click_ctx: click.Context, data_dir: str | None, verbose: bool) -> None:
     """YDT dealer ordering platform."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
     overrides = {"data_dir": data_dir} if data_dir else {}
     click_ctx.obj = CliState(**overrides)
 
@@ -142,7 +144,9 @@ def worker(state: CliState, workers: int) -> None:
     from core.jobs import get_huey
 
     huey = get_huey(state.app().ctx)
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=True, check_worker_health=True)
+    consumer = huey.create_consumer(
+        workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+    )
     consumer.run()
 
 
@@ -151,7 +155,7 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
+    def log_message(self, format, *args):
         logging.getLogger("ydt.http").debug(format, *args)
 
 

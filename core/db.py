@@ -146,7 +146,7 @@ class AwareDateTimeField(peewee.Field):
             value = dt.datetime.fromisoformat(value)
         if value.tzinfo is None:
             raise ValueError("naive datetime given; times must carry an offset")
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
         if is_postgres():
             return value
         return value.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
@@ -157,9 +157,9 @@ class AwareDateTimeField(peewee.Field):
         if isinstance(value, str):
             value = dt.datetime.fromisoformat(value)
         if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
+            value = value.replace(tzinfo=dt.UTC)
         return value
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)

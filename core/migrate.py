@@ -46,7 +46,7 @@ def migration_scripts(plugin) -> list[tuple[str, object]]:
     try:
         pkg = importlib.import_module(package)
     except ModuleNotFoundError as ex:
-        if ex.name == package:
+        if ex.name in (package, plugin.module.__name__):
             return []
         raise
     names = sorted(info.name for info in pkgutil.iter_modules(pkg.__path__) if info.name[:4].isdigit())

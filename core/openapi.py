@@ -60,7 +60,8 @@ def build_spec(ctx) -> dict:
                 path=re.sub(r"{(\w+):\w+}", r"{\1}", path),
                 operations=operations,
                 parameters=[
-                    {"in": "path", "name": name, "required": True, "schema": {"type": "string"}} for name in params
+                    {"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+                    for name in params
                 ],
             )
     return spec.to_dict()

@@ -89,7 +89,7 @@ def load_plugin(module: ModuleType) -> LoadedPlugin:
     try:
         hooks = importlib.import_module(f"{module.__name__}.hooks")
     except ModuleNotFoundError as ex:
-        if ex.name != f"{module.__name__}.hooks":
+        if ex.name not in (module.__name__, f"{module.__name__}.hooks"):
             raise
         hooks = None
     return LoadedPlugin(manifest=manifest, module=module, hooks=hooks)

@@ -43,8 +43,16 @@ class ApiClient:
         self.user = user
         self._client = falcon.testing.TestClient(app)
 
-    def request(self, method: str, path: str, json_body: Any = None, *, raw: bytes | str | None = None,
-                headers: dict[str, str] | None = None, params: dict | None = None) -> falcon.testing.Result:
+    def request(
+        self,
+        method: str,
+        path: str,
+        json_body: Any = None,
+        *,
+        raw: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        params: dict | None = None,
+    ) -> falcon.testing.Result:
         hdrs = {"Accept": "application/json"}
         if self.token:
             hdrs["Authorization"] = f"Bearer {self.token}"
@@ -96,7 +104,9 @@ def _postgres_schema(url: str):
 
     name = "t_" + uuid.uuid4().hex[:12]
     probe = open_database(url)
-    conn = psycopg2.connect(**{k: v for k, v in probe.connect_params.items() if k != "options"}, dbname=probe.database)
+    conn = psycopg2.connect(
+        **{k: v for k, v in probe.connect_params.items() if k != "options"}, dbname=probe.database
+    )
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(f"CREATE SCHEMA {name}")
@@ -163,8 +173,16 @@ def make_user(app):
 
     counter = {"n": 0}
 
-    def make(username: str, role: str = "dealer", *, customer=None, customers=(), discount_rate="1",
-             password: str = TEST_PASSWORD, **customer_fields):
+    def make(
+        username: str,
+        role: str = "dealer",
+        *,
+        customer=None,
+        customers=(),
+        discount_rate="1",
+        password: str = TEST_PASSWORD,
+        **customer_fields,
+    ):
         with app.ctx.activate(), app.ctx.db.atomic():
             if role == "dealer" and customer is None:
                 counter["n"] += 1

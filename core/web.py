@@ -67,7 +67,7 @@ class StaticFiles:
         key = f"{prefix}/{path}"
         if key not in self._versions:
             target = self.locate(prefix, path)
-            digest = hashlib.sha1(target.read_bytes()).hexdigest()[:10] if target else "0"
+            digest = hashlib.sha256(target.read_bytes()).hexdigest()[:10] if target else "0"
             self._versions[key] = digest
         return self._versions[key]
 
@@ -86,7 +86,9 @@ class StaticFiles:
         if resp.content_type.startswith("text/") or resp.content_type.endswith("javascript"):
             resp.content_type += "; charset=utf-8"
         resp.etag = etag
-        resp.cache_control = ["public", "max-age=31536000", "immutable"] if req.get_param("v") else ["public", "max-age=300"]
+        resp.cache_control = (
+            ["public", "max-age=31536000", "immutable"] if req.get_param("v") else ["public", "max-age=300"]
+        )
         resp.data = target.read_bytes()
 
 
