@@ -196,9 +196,7 @@ class Dataset:
                 seen.setdefault(g.code, g)
         return tuple(seen.values())
 
-    def customer_price(
-        self, customer_code: str, product_code: str, grade_code: str = ""
-    ) -> int | None:
+    def customer_price(self, customer_code: str, product_code: str, grade_code: str = "") -> int | None:
         for cp in self.customer_prices:
             if (cp.customer_code, cp.product_code, cp.grade_code) == (
                 customer_code,
@@ -209,11 +207,7 @@ class Dataset:
         return None
 
     def rep_customers(self, rep_username: str) -> tuple[str, ...]:
-        return tuple(
-            a.customer_code
-            for a in self.rep_assignments
-            if a.rep_username == rep_username
-        )
+        return tuple(a.customer_code for a in self.rep_assignments if a.rep_username == rep_username)
 
 
 # ---------------------------------------------------------------------------
@@ -292,9 +286,7 @@ def _categories() -> tuple[Category, ...]:
 
 
 def _group(code: str, name: str, kind: str, required: bool, *values) -> OptionGroup:
-    return OptionGroup(
-        code, name, required, kind, tuple(OptionValue(c, n, s) for c, n, s in values)
-    )
+    return OptionGroup(code, name, required, kind, tuple(OptionValue(c, n, s) for c, n, s in values))
 
 
 def _grade(code: str, name: str, *values: tuple[str, str]) -> OptionGroup:
@@ -315,22 +307,16 @@ G_SOFA_COVER = _grade(
     ("L1", "头层牛皮L1"),
     ("L2", "头层牛皮L2"),
 )
-G_SOFA_FABRIC = _grade(
-    "SOFA-FABRIC", "面料等级", ("FA", "布A"), ("FB", "布B"), ("TF", "科技布")
-)
+G_SOFA_FABRIC = _grade("FABRIC-GRADE", "面料等级", ("FA", "布A"), ("FB", "布B"), ("TF", "科技布"))
 G_SOFA_LEATHER = _grade(
-    "SOFA-LEATHER",
+    "LEATHER-GRADE",
     "皮料等级",
     ("L1", "头层牛皮L1"),
     ("L2", "头层牛皮L2"),
     ("L3", "进口头层牛皮L3"),
 )
-G_BED_COVER = _grade(
-    "BED-COVER", "床体面料", ("TF", "科技布"), ("MF", "超纤皮"), ("L1", "头层牛皮L1")
-)
-G_WOOD = _grade(
-    "WOOD", "木材", ("RW", "橡胶木"), ("ASH", "白蜡木"), ("WAL", "北美黑胡桃木")
-)
+G_BED_COVER = _grade("BED-COVER", "床体面料", ("TF", "科技布"), ("MF", "超纤皮"), ("L1", "头层牛皮L1"))
+G_WOOD = _grade("WOOD", "木材", ("RW", "橡胶木"), ("ASH", "白蜡木"), ("WAL", "北美黑胡桃木"))
 G_BOARD = _grade(
     "BOARD",
     "板材等级",
@@ -352,18 +338,14 @@ G_TABLE_TOP = _grade(
     ("SLB2", "进口岩板"),
     ("MRB", "天然大理石"),
 )
-G_CHAIR_COVER = _grade(
-    "CHAIR-COVER", "座面材质", ("TF", "科技布"), ("MF", "超纤皮"), ("L1", "头层牛皮L1")
-)
-G_OFFICE_CHAIR = _grade(
-    "OFFICE-CHAIR", "材质", ("MESH", "透气网布"), ("PU", "PU皮"), ("L1", "头层牛皮L1")
-)
+G_CHAIR_COVER = _grade("CHAIR-COVER", "座面材质", ("TF", "科技布"), ("MF", "超纤皮"), ("L1", "头层牛皮L1"))
+G_OFFICE_CHAIR = _grade("OFFICE-CHAIR", "材质", ("MESH", "透气网布"), ("PU", "PU皮"), ("L1", "头层牛皮L1"))
 
 # Grade step ranges between successive grade values (relative increase).
 _GRADE_STEPS: dict[str, tuple[tuple[float, float], ...]] = {
     "SOFA-COVER": ((0.09, 0.12), (0.11, 0.14), (0.22, 0.26), (0.15, 0.19)),
-    "SOFA-FABRIC": ((0.10, 0.13), (0.12, 0.16)),
-    "SOFA-LEATHER": ((0.14, 0.18), (0.18, 0.24)),
+    "FABRIC-GRADE": ((0.10, 0.13), (0.12, 0.16)),
+    "LEATHER-GRADE": ((0.14, 0.18), (0.18, 0.24)),
     "BED-COVER": ((0.10, 0.14), (0.18, 0.24)),
     "WOOD": ((0.12, 0.18), (0.20, 0.25)),
     "BOARD": ((0.10, 0.14), (0.15, 0.20)),
@@ -451,9 +433,7 @@ G_BED_STORAGE = _group(
     ("ST-DRW", "侧抽屉储物", _yuan(450)),
     ("ST-GAS", "气压高箱储物", _yuan(600)),
 )
-G_BED_LIGHT = _group(
-    "BED-LIGHT", "床头灯带", SURCHARGE, False, ("LT-B", "床头感应灯带", _yuan(180))
-)
+G_BED_LIGHT = _group("BED-LIGHT", "床头灯带", SURCHARGE, False, ("LT-B", "床头感应灯带", _yuan(180)))
 G_WOOD_FINISH = _group(
     "WOOD-FINISH",
     "木色",
@@ -492,9 +472,7 @@ G_CAB_HANDLE = _group(
     ("HD-2", "黑色铝拉手", _yuan(30)),
     ("HD-1", "金色长拉手", _yuan(50)),
 )
-G_CAB_LIGHT = _group(
-    "CAB-LIGHT", "柜内灯", SURCHARGE, False, ("LT-C", "柜内感应灯带", _yuan(280))
-)
+G_CAB_LIGHT = _group("CAB-LIGHT", "柜内灯", SURCHARGE, False, ("LT-C", "柜内感应灯带", _yuan(280)))
 G_TABLE_LEG = _group(
     "TABLE-LEG",
     "桌腿",
@@ -503,9 +481,7 @@ G_TABLE_LEG = _group(
     ("TL-01", "碳钢烤漆腿", 0),
     ("TL-02", "不锈钢镀金腿", _yuan(300)),
 )
-G_TURNTABLE = _group(
-    "TURNTABLE", "转盘", SURCHARGE, False, ("TT-1", "岩板电动转盘", _yuan(680))
-)
+G_TURNTABLE = _group("TURNTABLE", "转盘", SURCHARGE, False, ("TT-1", "岩板电动转盘", _yuan(680)))
 G_CHAIR_COLOR = _group(
     "CHAIR-COLOR",
     "颜色",
@@ -534,9 +510,7 @@ G_CHAIR_ARM = _group(
     ("AR-0", "固定扶手", 0),
     ("AR-3D", "3D联动扶手", _yuan(120)),
 )
-G_HEADREST = _group(
-    "HEADREST", "头枕", SURCHARGE, False, ("HR-1", "加配可调头枕", _yuan(80))
-)
+G_HEADREST = _group("HEADREST", "头枕", SURCHARGE, False, ("HR-1", "加配可调头枕", _yuan(80)))
 
 
 # ---------------------------------------------------------------------------
@@ -611,7 +585,7 @@ _LINES: tuple[_Line, ...] = (
         tuple(range(802, 808)),
         "真皮沙发",
         _SOFA_VARIANTS,
-        (4800, 7800),
+        (4800, 7400),
         G_SOFA_LEATHER,
         (G_LEATHER_COLOR, G_SOFA_LEG, G_CUSHION),
         38.0,
@@ -1053,7 +1027,7 @@ _MODULAR_SERIES = (
     # code number, series name, set modules, set label
     (851, "云朵", ("LA", "M", "M", "RA"), "四人位直排"),
     (852, "拾光", ("LA", "CNR", "M", "CHR"), "转角组合"),
-    (853, "栖居", ("LA", "M", "CHL"), "L型组合"),
+    (853, "栖居", ("CHL", "M", "RA"), "L型组合"),
 )
 
 
@@ -1065,32 +1039,48 @@ _MODULAR_SERIES = (
 # balance yuan, auto_pay
 # fmt: off
 _CUSTOMERS = (
-    ("C0001", "佛山顺德家居馆", "广东", "佛山", "顺德区乐从镇家具大道", "陈志强", "0.85", 300000, 50000, True),
-    ("C0002", "南宁青秀美居家具", "广西", "南宁", "青秀区民族大道", "黄丽萍", "0.78", 200000, 0, False),
-    ("C0003", "长沙岳麓雅居家私", "湖南", "长沙", "岳麓区麓山南路", "刘建华", "0.82", 150000, 12000, False),
-    ("C0004", "赣州南康木艺家具城", "江西", "赣州", "南康区家居小镇", "钟伟", "0.72", 500000, 80000, True),
-    ("C0005", "厦门思明尚品家居", "福建", "厦门", "思明区湖滨南路", "林美玲", "0.88", 100000, 0, False),
-    ("C0006", "成都武侯锦城家具", "四川", "成都", "武侯区佳灵路", "王磊", "0.80", 250000, 30000, False),
-    ("C0007", "郑州金水中原家居", "河南", "郑州", "金水区花园路", "张海涛", "0.76", 200000, 0, True),
-    ("C0008", "杭州余杭江南家居", "浙江", "杭州", "余杭区临平大道", "周晓燕", "0.83", 300000, 45000, False),
-    ("C0009", "东莞厚街名家具馆", "广东", "东莞", "厚街镇家具大道", "李国栋", "0.70", 400000, 120000, True),
-    ("C0010", "桂林七星家私城", "广西", "桂林", "七星区漓江路", "覃雪梅", "0.86", 80000, 5000, False),
-    ("C0011", "株洲天元家居广场", "湖南", "株洲", "天元区泰山路", "谭勇", "0.90", 60000, 0, False),
-    ("C0012", "南昌红谷滩家居", "江西", "南昌", "红谷滩区丰和中大道", "熊文静", "0.79", 150000, 20000, False),
-    ("C0013", "泉州丰泽家具行", "福建", "泉州", "丰泽区刺桐路", "吴建明", "0.84", 120000, 0, False),
-    ("C0014", "绵阳涪城家居", "四川", "绵阳", "涪城区临园路", "杨帆", "0.92", 50000, 0, False),
-    ("C0015", "洛阳涧西家私", "河南", "洛阳", "涧西区南昌路", "郭红", "0.87", 80000, 8000, False),
-    ("C0016", "温州鹿城家居馆", "浙江", "温州", "鹿城区车站大道", "潘志刚", "0.62", 600000, 150000, True),
+    ("C0001", "佛山顺德家居馆", "广东", "佛山", "顺德区乐从镇家具大道", "陈志强",
+     "0.85", 300000, 50000, True),
+    ("C0002", "南宁青秀美居家具", "广西", "南宁", "青秀区民族大道", "黄丽萍",
+     "0.78", 200000, 0, False),
+    ("C0003", "长沙岳麓雅居家私", "湖南", "长沙", "岳麓区麓山南路", "刘建华",
+     "0.82", 150000, 12000, False),
+    ("C0004", "赣州南康木艺家具城", "江西", "赣州", "南康区家居小镇", "钟伟",
+     "0.72", 500000, 80000, True),
+    ("C0005", "厦门思明尚品家居", "福建", "厦门", "思明区湖滨南路", "林美玲",
+     "0.88", 100000, 0, False),
+    ("C0006", "成都武侯锦城家具", "四川", "成都", "武侯区佳灵路", "王磊",
+     "0.80", 250000, 30000, False),
+    ("C0007", "郑州金水中原家居", "河南", "郑州", "金水区花园路", "张海涛",
+     "0.76", 200000, 0, True),
+    ("C0008", "杭州余杭江南家居", "浙江", "杭州", "余杭区临平大道", "周晓燕",
+     "0.83", 300000, 45000, False),
+    ("C0009", "东莞厚街名家具馆", "广东", "东莞", "厚街镇家具大道", "李国栋",
+     "0.70", 400000, 120000, True),
+    ("C0010", "桂林七星家私城", "广西", "桂林", "七星区漓江路", "覃雪梅",
+     "0.86", 80000, 5000, False),
+    ("C0011", "株洲天元家居广场", "湖南", "株洲", "天元区泰山路", "谭勇",
+     "0.90", 60000, 0, False),
+    ("C0012", "南昌红谷滩家居", "江西", "南昌", "红谷滩区丰和中大道", "熊文静",
+     "0.79", 150000, 20000, False),
+    ("C0013", "泉州丰泽家具行", "福建", "泉州", "丰泽区刺桐路", "吴建明",
+     "0.84", 120000, 0, False),
+    ("C0014", "绵阳涪城家居", "四川", "绵阳", "涪城区临园路", "杨帆",
+     "0.92", 50000, 0, False),
+    ("C0015", "洛阳涧西家私", "河南", "洛阳", "涧西区南昌路", "郭红",
+     "0.87", 80000, 8000, False),
+    ("C0016", "温州鹿城家居馆", "浙江", "温州", "鹿城区车站大道", "潘志刚",
+     "0.62", 600000, 150000, True),
 )
 # fmt: on
 
 # Explicit price-file rows (一客一价): customer -> number of products to draw.
 _PRICE_FILE_CUSTOMERS = (
-    ("C0001", 14),
-    ("C0002", 12),
-    ("C0004", 8),
-    ("C0009", 8),
-    ("C0016", 6),
+    ("C0001", 9),
+    ("C0002", 7),
+    ("C0004", 5),
+    ("C0009", 5),
+    ("C0016", 4),
 )
 
 _STAFF = (
@@ -1138,9 +1128,7 @@ def _grade_multipliers(rng: random.Random, grade: OptionGroup | None) -> list[fl
     return mults
 
 
-def _list_prices(
-    base_fen: float, grade: OptionGroup | None, mults: list[float]
-) -> dict[str, int]:
+def _list_prices(base_fen: float, grade: OptionGroup | None, mults: list[float]) -> dict[str, int]:
     if grade is None:
         return {"": _round_yuan(base_fen)}
     prices: dict[str, int] = {}
@@ -1204,9 +1192,7 @@ class _Builder:
                     spec = f"{w}×{d}×{h}mm {var.label}"
                     if var.spec_extra:
                         spec += f" {var.spec_extra}"
-                    weight, volume = _physical(
-                        self.rng, w, d, h, line.density, line.pack_ratio
-                    )
+                    weight, volume = _physical(self.rng, w, d, h, line.density, line.pack_ratio)
                     self._add(
                         code=code,
                         name=name,
@@ -1219,9 +1205,7 @@ class _Builder:
                         description=line.description.format(style=style),
                         option_groups=groups,
                         grade_group_code=line.grade.code if line.grade else None,
-                        list_prices=_list_prices(
-                            base_fen * var.factor, line.grade, mults
-                        ),
+                        list_prices=_list_prices(base_fen * var.factor, line.grade, mults),
                         packages=var.packages,
                         weight_kg=weight,
                         volume_m3=volume,
@@ -1248,10 +1232,7 @@ class _Builder:
         width = sum(_MODULES[m][1] for m in set_modules)
         depth = max(_MODULES[m][2] for m in set_modules)
         labels = "+".join(_MODULES[m][0].removesuffix("位") for m in set_modules)
-        set_prices = {
-            g: sum(module_prices[m][i] for m in set_modules)
-            for i, g in enumerate(grade_codes)
-        }
+        set_prices = {g: sum(module_prices[m][i] for m in set_modules) for i, g in enumerate(grade_codes)}
         weight, volume = _physical(self.rng, width, depth, height, 36.0, 0.95)
         mode, qty = stock.get("", ("unlimited", None))
         self._add(
@@ -1316,19 +1297,22 @@ class _Builder:
                 m: list(_list_prices(armless * f, G_SOFA_COVER, mults).values())
                 for m, (_l, _w, _d, f) in _MODULES.items()
             }
-            self._modular(
-                number, series, modules, label, prices, 820 + 10 * (number % 5), {}
-            )
+            self._modular(number, series, modules, label, prices, 820 + 10 * (number % 5), {})
 
     def build_custom(self) -> None:
         """A few custom-only (定制) products: always reviewed by support."""
         # fmt: off
         custom = (
-            ("S-899", "SOFA-MODULAR", "米兰定制模块沙发（按尺寸定制）", (3600, 1800, 850), "套", G_SOFA_COVER, (G_SOFA_COLOR, G_SOFA_LEG), 8800, 3),
-            ("B-1299", "BED-UPH", "澜庭定制软包床（尺寸/床头造型可定）", (2000, 2200, 1200), "张", G_BED_COVER, (G_BED_COLOR, G_BED_STORAGE), 5200, 3),
-            ("WD-1899", "CABINET-WARDROBE", "全屋定制衣柜（按墙体尺寸）", (2400, 600, 2600), "组", G_BOARD, (G_CAB_COLOR, G_CAB_HANDLE, G_CAB_LIGHT), 8800, 4),
-            ("DT-699", "DINING-TABLE", "御景定制岩板餐桌（尺寸可定）", (2000, 1000, 760), "张", G_TABLE_TOP, (G_TABLE_LEG,), 4800, 2),
-            ("TV-199", "LIVING-TV", "定制电视背景柜（按墙体尺寸）", (3000, 400, 2400), "组", G_BOARD, (G_CAB_COLOR, G_CAB_HANDLE, G_CAB_LIGHT), 7600, 4),
+            ("S-899", "SOFA-MODULAR", "米兰定制模块沙发（按尺寸定制）",
+             (3600, 1800, 850), "套", G_SOFA_COVER, (G_SOFA_COLOR, G_SOFA_LEG), 8200, 3),
+            ("B-1299", "BED-UPH", "澜庭定制软包床（尺寸/床头造型可定）",
+             (2000, 2200, 1200), "张", G_BED_COVER, (G_BED_COLOR, G_BED_STORAGE), 5200, 3),
+            ("WD-1899", "CABINET-WARDROBE", "全屋定制衣柜（按墙体尺寸）",
+             (2400, 600, 2600), "组", G_BOARD, (G_CAB_COLOR, G_CAB_HANDLE, G_CAB_LIGHT), 8800, 4),
+            ("DT-699", "DINING-TABLE", "御景定制岩板餐桌（尺寸可定）",
+             (2000, 1000, 760), "张", G_TABLE_TOP, (G_TABLE_LEG,), 4800, 2),
+            ("TV-199", "LIVING-TV", "定制电视背景柜（按墙体尺寸）",
+             (3000, 400, 2400), "组", G_BOARD, (G_CAB_COLOR, G_CAB_HANDLE, G_CAB_LIGHT), 7600, 4),
         )
         # fmt: on
         for code, cat, name, dims, unit, grade, extras, base_yuan, packs in custom:
@@ -1361,29 +1345,38 @@ class _Builder:
     # -- stock and publication --------------------------------------------
 
     def assign_stock(self) -> None:
-        fixed = {p.code for p in self.products if p.code.startswith("S-801")}
+        """Stock modes (~65% unlimited, ~25% quota, ~10% erp) and ~5% unpublished.
+
+        The S-801 family and the custom-only products keep their fixed
+        settings (always published)."""
+        fixed = {p.code for p in self.products if p.code.startswith("S-801") or p.custom_only}
+        eligible = [p.code for p in self.products if p.code not in fixed]
+        unpublished = set(self.rng.sample(eligible, round(0.05 * len(self.products))))
+        n_quota, n_erp = round(0.25 * len(eligible)), round(0.10 * len(eligible))
+        modes = ["quota"] * n_quota + ["erp"] * n_erp
+        modes += ["unlimited"] * (len(eligible) - len(modes))
+        self.rng.shuffle(modes)
+        mode_of = dict(zip(eligible, modes, strict=True))
         out: list[Product] = []
-        low_stock = 0
+        n_low = 0
         for p in self.products:
-            if p.code in fixed or p.custom_only:
+            if p.code in fixed:
                 out.append(p)
                 continue
-            r = self.rng.random()
-            published = self.rng.random() >= 0.05
-            if r < 0.25:
+            mode = mode_of[p.code]
+            qty: int | None = None
+            if mode == "quota":
                 q = self.rng.random()
-                if q < 0.2 or (low_stock < 6 and q < 0.35):
-                    qty = self.rng.randint(1, 5)
-                    low_stock += 1
+                if q < 0.2 or (n_low < 6 and q < 0.35):
+                    qty = self.rng.randint(1, 5)  # nearly sold out
+                    n_low += 1
                 elif q < 0.3:
                     qty = 0
                 else:
                     qty = self.rng.randint(6, 200)
-                mode = "quota"
-            elif r < 0.35:
-                mode, qty = "erp", self.rng.randint(0, 300)
-            else:
-                mode, qty = "unlimited", None
+            elif mode == "erp":
+                qty = self.rng.randint(0, 300)
+            published = p.code not in unpublished
             out.append(replace(p, stock_mode=mode, stock_qty=qty, published=published))
         self.products = out
 
@@ -1402,9 +1395,7 @@ def _customers(rng: random.Random) -> tuple[Customer, ...]:
         balance,
         auto,
     ) in _CUSTOMERS:
-        phone = (
-            f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}"
-        )
+        phone = f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}"
         address = f"{prov}省{city}市{street}{rng.randint(1, 388)}号"
         if prov == "广西":
             address = f"广西壮族自治区{city}市{street}{rng.randint(1, 388)}号"
@@ -1448,27 +1439,26 @@ def _customer_prices(
             fen = _explicit_price(p.list_prices[g], rates[cust], rng)
             rows.append(CustomerPrice(cust, p.code, g, fen))
 
-    # The worked example: C0001 (华南 dealer) has the S-801 family at every
-    # grade; C0002 has S-801 at two grades only (with its own, lower prices).
-    for code in ("S-801", "S-801-LA", "S-801-M", "S-801-CHR"):
-        add("C0001", by_code[code], list(by_code[code].list_prices))
+    # The worked example: C0001 (a 华南 dealer) has S-801 at every grade and
+    # the three L-shape modules at L2; C0002 has S-801 at two grades only
+    # (with its own, lower prices).
+    add("C0001", by_code["S-801"], list(by_code["S-801"].list_prices))
+    for code in ("S-801-LA", "S-801-M", "S-801-CHR"):
+        add("C0001", by_code[code], ["L2"])
     add("C0002", by_code["S-801"], ["FB", "L2"])
 
-    candidates = [
-        p
-        for p in products
-        if p.published and not p.custom_only and p.code[:5] != "S-801"
-    ]
+    candidates = [p for p in products if p.published and not p.custom_only and not p.code.startswith("S-801")]
     shared = rng.sample(candidates, 4)  # priced for both C0001 and C0002
     for p in shared:
         g = p.default_grade_code
         add("C0001", p, [g])
         add("C0002", p, [g])
+    pool = [p for p in candidates if p not in shared]
     for cust, n in _PRICE_FILE_CUSTOMERS:
-        pool = [p for p in candidates if p not in shared]
-        for p in rng.sample(pool, n):
+        for i, p in enumerate(rng.sample(pool, n)):
             grades = list(p.list_prices)
-            k = 1 if len(grades) == 1 else rng.choice((1, 1, 2, len(grades)))
+            # The first product at every grade, the others at one or two.
+            k = len(grades) if i == 0 else rng.choice((1, 1, 2))
             add(cust, p, grades[:k])
     return tuple(rows)
 
@@ -1477,15 +1467,9 @@ def _accounts() -> tuple[tuple[Account, ...], tuple[RepAssignment, ...]]:
     accounts: list[Account] = []
     for i, c in enumerate(_CUSTOMERS, start=1):
         code, name, contact = c[0], c[1], c[5]
-        accounts.append(
-            Account(f"dealer{i}", DEMO_PASSWORD, f"{contact}（{name}）", "dealer", code)
-        )
+        accounts.append(Account(f"dealer{i}", DEMO_PASSWORD, f"{contact}（{name}）", "dealer", code))
     # A second login (shop assistant) for the first dealer.
-    accounts.append(
-        Account(
-            "dealer1b", DEMO_PASSWORD, "店员-小何（佛山顺德家居馆）", "dealer", "C0001"
-        )
-    )
+    accounts.append(Account("dealer1b", DEMO_PASSWORD, "店员-小何（佛山顺德家居馆）", "dealer", "C0001"))
     assignments: list[RepAssignment] = []
     for username, display, role, custs in _STAFF:
         accounts.append(Account(username, DEMO_PASSWORD, display, role, None))
