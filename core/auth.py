@@ -157,8 +157,9 @@ class AuthMiddleware:
         if getattr(resource, "csrf_exempt", False):
             return
         sent = req.get_header(CSRF_HEADER) or ""
-        if not sent and req.content_type and "form" in req.content_type:
-            sent = str(req.get_param("csrf_token") or "")
+        if not sent and req.content_type and "form-urlencoded" in req.content_type:
+            form = req.get_media(default_when_empty={})
+            sent = str(form.get("csrf_token", "")) if isinstance(form, dict) else ""
         if not hmac.compare_digest(sent.encode(), req.context.session.csrf_token.encode()):
             raise Forbidden("CSRF token missing or wrong; reload the page and try again.", code="csrf_failed")
 

@@ -13,9 +13,10 @@ import falcon
 from marshmallow import Schema, fields, validate
 
 from core import auth
-from core.errors import ApiError
+from core.admin import admin_routes
+from core.errors import ApiError, NotAuthenticated
 from core.http import api
-from core.models import CORE_MODELS, Customer, User
+from core.models import CORE_MODELS, STAFF_ROLES, Customer, User
 from core.openapi import OpenApiResource
 from core.plugins import hookimpl
 from core.web import NavItem, render
@@ -46,9 +47,28 @@ def wants_html(req: falcon.Request) -> bool:
     return not req.path.startswith("/api/") and "text/html" in (req.get_header("Accept") or "")
 
 
+def translate_field_messages(translator, lang: str, details):
+    """Translate the field messages of error details (strings inside lists).
+
+    ``{"qty": ["Must be at least 1."]}`` becomes Chinese; other values
+    (codes, amounts, names in nested records) are left as they are.
+    """
+    if isinstance(details, dict):
+        return {key: translate_field_messages(translator, lang, value) for key, value in details.items()}
+    if isinstance(details, list):
+        return [
+            translator.gettext(lang, item)
+            if isinstance(item, str)
+            else translate_field_messages(translator, lang, item)
+            for item in details
+        ]
+    return details
+
+
 def _answer(ctx, req, resp, status: int, code: str, message: str, details: dict, params=None, headers=None):
     lang = getattr(req.context, "lang", ctx.settings.language)
     text = ctx.translator.gettext(lang, message, **(params or {}))
+    details = translate_field_messages(ctx.translator, lang, details)
     resp.status = status
     for name, value in (headers or {}).items():
         resp.set_header(name, value)
@@ -242,6 +262,43 @@ class LogoutPage:
         raise falcon.HTTPSeeOther("/login")
 
 
+ROLE_LABELS = {
+    "dealer": "Dealer",
+    "rep": "Sales rep",
+    "support": "Customer service",
+    "finance": "Finance",
+    "admin": "Administrator",
+}
+
+
+class MePage:
+    """Who am I, which customer a rep orders for, language, log out."""
+
+    def __init__(self, ctx) -> None:
+        self.ctx = ctx
+
+    def on_get(self, req, resp):
+        user = req.context.user
+        if user is None:
+            raise NotAuthenticated()
+        me = auth.me_payload(req)
+        customers = []
+        if user.role == "rep":
+            ids = [c["id"] for c in me.get("customers", [])]
+            customers = list(Customer.select().where(Customer.id.in_(ids)).order_by(Customer.code))
+        render(
+            self.ctx,
+            req,
+            resp,
+            "me.html",
+            active_nav="me",
+            role_label=ROLE_LABELS.get(user.role, user.role),
+            customer=Customer.get_by_id(user.customer_id) if user.customer_id else None,
+            customers=customers,
+            acting_customer_id=me.get("acting_customer_id"),
+        )
+
+
 def _safe_next(value) -> str:
     value = str(value or "/")
     if not value.startswith("/") or value.startswith("//") or "\\" in value:
@@ -271,13 +328,43 @@ def register_routes(ctx):
         ("/static/{prefix}/{path:path}", ctx.static),
         ("/login", LoginPage(ctx)),
         ("/logout", LogoutPage(ctx)),
+        ("/me", MePage(ctx)),
+        *admin_routes(ctx),
     ]
 
 
 @hookimpl
 def register_nav_items(ctx):
-    return [NavItem(key="me", label="Me", url="/me", icon="user", area="shop", order=90)]
-
+    return [
+        NavItem(key="me", label="Me", url="/me", icon="user", area="shop", order=90),
+        NavItem(
+            key="dashboard",
+            label="Dashboard",
+            url="/admin",
+            icon="home",
+            area="admin",
+            order=0,
+            roles=STAFF_ROLES,
+        ),
+        NavItem(
+            key="customers",
+            label="Customers",
+            url="/admin/customers",
+            icon="user",
+            area="admin",
+            order=80,
+            roles=STAFF_ROLES,
+        ),
+        NavItem(
+            key="users",
+            label="Accounts",
+            url="/admin/users",
+            icon="user",
+            area="admin",
+            order=90,
+            roles=("admin",),
+        ),
+    ]
 
 
 @hookimpl
