@@ -8,7 +8,6 @@ small threaded server and runs the background jobs in-process.
 from __future__ import annotations
 
 import logging
-import time
 
 import click
 
@@ -53,7 +52,6 @@ def run_demo(state, host: str, port: int) -> None:
         click.echo("loaded the demo factory")
     huey = get_huey(ctx)
     consumer = huey.create_consumer(workers=2, worker_type="thread", periodic=True)
-    consumer.start()
     server = serve_threaded(app, host, port)
     click.echo("")
     click.echo(f"  YDT demo running at http://{host}:{port}/   (back office: http://{host}:{port}/admin)")
@@ -61,10 +59,9 @@ def run_demo(state, host: str, port: int) -> None:
     click.echo("  accounts (password demo1234): " + ", ".join(f"{u} ({r})" for u, r in DEMO_ACCOUNTS))
     click.echo("  press Ctrl-C to stop")
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        click.echo("stopping")
+        # The job consumer owns the main thread: it handles SIGINT/SIGTERM
+        # and returns once its workers have stopped.
+        consumer.run()
     finally:
+        click.echo("stopping")
         server.shutdown()
-        consumer.stop(graceful=True)
