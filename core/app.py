@@ -21,6 +21,7 @@ import pluggy
 import web
 from core import builtin, errors, plugins
 from core.auth import AuthMiddleware
+from core.compress import GzipMiddleware
 from core.db import is_postgres, open_database, use_database
 from core.i18n import LANG_COOKIE, Translator
 from core.migrate import upgrade
@@ -146,7 +147,7 @@ def create_app(
     pm = plugins.make_plugin_manager(ordered, list(extra_hooks))
     ctx = AppContext(settings, ordered, pm)
 
-    app = PlatformApp(middleware=[LanguageMiddleware(ctx), AuthMiddleware(ctx)])
+    app = PlatformApp(middleware=[GzipMiddleware(), LanguageMiddleware(ctx), AuthMiddleware(ctx)])
     app.ctx = ctx
     app.req_options.strip_url_path_trailing_slash = True
     app.req_options.auto_parse_qs_csv = False

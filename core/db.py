@@ -29,22 +29,41 @@ _current: contextvars.ContextVar[peewee.Database | None] = contextvars.ContextVa
 
 
 class ContextDatabase(peewee.DatabaseProxy):
-    """A database proxy that resolves to the app database of this context."""
+    """A database proxy that resolves to the app database of this context.
 
-    __slots__ = ()
+    By default it reads this module's context variable (the platform's
+    binding, :func:`use_database`). A separate application with its own
+    models and database (the ERP simulator) passes its own variable, so the
+    two bindings never mix; it binds with :meth:`bound`.
+    """
+
+    __slots__ = ("_var",)
+
+    def __init__(self, var: contextvars.ContextVar[peewee.Database | None] | None = None) -> None:
+        object.__setattr__(self, "_var", var if var is not None else _current)
+        super().__init__()
 
     def __setattr__(self, attr: str, value) -> None:
         object.__setattr__(self, attr, value)
 
     @property
     def obj(self) -> peewee.Database | None:  # type: ignore[override]
-        return _current.get()
+        return self._var.get()
 
     @obj.setter
     def obj(self, value: peewee.Database | None) -> None:
         # Proxy.__init__ assigns None; the real target comes from the context.
         if value is not None:
             raise AttributeError("bind a database with core.db.use_database()")
+
+    @contextlib.contextmanager
+    def bound(self, db: peewee.Database) -> Iterator[peewee.Database]:
+        """Make ``db`` the target of this proxy for the duration of the block."""
+        token = self._var.set(db)
+        try:
+            yield db
+        finally:
+            self._var.reset(token)
 
 
 database = ContextDatabase()

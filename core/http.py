@@ -58,7 +58,7 @@ def read_json(req: falcon.Request) -> Any:
         return {}
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as ex:
+    except (UnicodeDecodeError, ValueError, RecursionError) as ex:  # RecursionError: absurd nesting
         raise ValidationFailed("The request body is not valid JSON.", code="invalid_json") from ex
 
 

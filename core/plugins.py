@@ -3,7 +3,9 @@
 A plugin is a Python package registered under the ``ydt.plugins`` entry-point
 group (built-in plugins are registered the same way in ``setup.py``). The
 package exposes ``MANIFEST`` (a :class:`Manifest`); its ``hooks`` module, if
-any, holds the ``@hookimpl`` functions. Plugins load in dependency order
+any, holds the ``@hookimpl`` functions, and its ``hookspecs`` module, if any,
+declares new hooks other plugins may implement (added before any plugin is
+registered, so load order does not matter). Plugins load in dependency order
 (ties broken by name); a missing dependency or a cycle stops start-up with a
 :class:`PluginError` naming it. ``YDT_DISABLED_PLUGINS=a,b`` disables plugins.
 """
@@ -62,6 +64,7 @@ class LoadedPlugin:
     manifest: Manifest
     module: ModuleType
     hooks: ModuleType | None
+    hookspecs: ModuleType | None = None
 
     @property
     def name(self) -> str:
@@ -82,17 +85,26 @@ def discover() -> dict[str, ModuleType]:
     return found
 
 
+def _optional_submodule(module: ModuleType, name: str) -> ModuleType | None:
+    """Import ``<package>.<name>`` if the plugin package has it."""
+    try:
+        return importlib.import_module(f"{module.__name__}.{name}")
+    except ModuleNotFoundError as ex:
+        if ex.name not in (module.__name__, f"{module.__name__}.{name}"):
+            raise
+        return None
+
+
 def load_plugin(module: ModuleType) -> LoadedPlugin:
     manifest = getattr(module, "MANIFEST", None)
     if not isinstance(manifest, Manifest):
         raise PluginError(f"plugin {module.__name__} has no MANIFEST")
-    try:
-        hooks = importlib.import_module(f"{module.__name__}.hooks")
-    except ModuleNotFoundError as ex:
-        if ex.name not in (module.__name__, f"{module.__name__}.hooks"):
-            raise
-        hooks = None
-    return LoadedPlugin(manifest=manifest, module=module, hooks=hooks)
+    return LoadedPlugin(
+        manifest=manifest,
+        module=module,
+        hooks=_optional_submodule(module, "hooks"),
+        hookspecs=_optional_submodule(module, "hookspecs"),
+    )
 
 
 def resolve_order(plugins: dict[str, LoadedPlugin], disabled: tuple[str, ...] = ()) -> list[LoadedPlugin]:
@@ -144,6 +156,11 @@ def make_plugin_manager(ordered: list[LoadedPlugin], extra: list[Any] = ()) -> p
     """
     pm = pluggy.PluginManager("ydt")
     pm.add_hookspecs(hookspecs)
+    for plugin in ordered:
+        # Plugin hookspecs first: a dependent's implementation of a hook its
+        # dependency declares must find the spec when it is registered.
+        if plugin.hookspecs is not None:
+            pm.add_hookspecs(plugin.hookspecs)
     for plugin in ordered:
         if plugin.hooks is not None:
             pm.register(plugin.hooks, name=plugin.name)

@@ -98,3 +98,15 @@ def test_openapi_lists_the_contract(client):
     login = doc["paths"]["/api/v1/auth/login"]["post"]
     assert "requestBody" in login
     assert "/api/v1/me/customer" in doc["paths"]
+
+
+def test_text_answers_are_gzipped_for_clients_that_accept_it(client):
+    import gzip
+    import json
+
+    plain = client.get("openapi.json")
+    zipped = client.get("openapi.json", headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert len(zipped.content) < len(plain.content) / 3
+    assert json.loads(gzip.decompress(zipped.content)) == plain.json
+    assert "content-encoding" not in plain.headers

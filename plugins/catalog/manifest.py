@@ -7,5 +7,6 @@ MANIFEST = Manifest(
     depends=("core",),
     settings={
         "max_image_bytes": Setting(2 * 1024 * 1024, "Largest product image accepted on upload", int),
+        "demo_images": Setting(2, "Pictures drawn per product when loading the demo (0-3)", int),
     },
 )

@@ -9,12 +9,18 @@ from core.db import AwareDateTimeField, BaseModel, utcnow
 OPTION_KINDS = ("grade", "surcharge")
 
 
+def search_text_for(code: str, name: str, spec: str) -> str:
+    """The lower-cased text ``?q=`` searches: code, name and spec."""
+    return " ".join(part for part in (code, name, spec) if part).lower()
+
+
 class Category(BaseModel):
     code = peewee.CharField(max_length=64, unique=True)
     name = peewee.CharField(max_length=64)
     parent = peewee.ForeignKeyField("self", null=True, backref="children", on_delete="SET NULL")
     sort = peewee.IntegerField(default=0)
     active = peewee.BooleanField(default=True)
+    icon = peewee.CharField(max_length=32, default="")  # symbol in static/catalog-icons.svg; "" = guess
 
 
 class Product(BaseModel):
@@ -36,6 +42,13 @@ class Product(BaseModel):
     created_at = AwareDateTimeField(default=utcnow)
     updated_at = AwareDateTimeField(default=utcnow)
 
+    def save(self, *args, **kwargs):
+        # Whoever saves a product (admin, ERP sync) keeps its search text right;
+        # bulk inserts and updates compute it with search_text_for themselves.
+        if self.code is not None and self.name is not None:
+            self.search_text = search_text_for(self.code, self.name, self.spec or "")
+        return super().save(*args, **kwargs)
+
 
 class ProductCategory(BaseModel):
     """Every category a product is listed in (its main one included)."""
@@ -49,7 +62,7 @@ class ProductCategory(BaseModel):
 
 class ProductImage(BaseModel):
     product = peewee.ForeignKeyField(Product, backref="images", on_delete="CASCADE")
-    filename = peewee.CharField(max_length=255)  # under <data dir>/media/products/
+    filename = peewee.CharField(max_length=255, index=True)  # under <data dir>/media/products/
     sort = peewee.IntegerField(default=0)
     width = peewee.IntegerField(default=0)
     height = peewee.IntegerField(default=0)
