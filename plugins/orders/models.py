@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import peewee
 
 from core.db import AwareDateTimeField, BaseModel, utcnow
@@ -13,38 +15,45 @@ class JSONField(peewee.TextField):
     """JSON stored as text (portable between SQLite and PostgreSQL)."""
 
     def db_value(self, value):
-        import json
-
         return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
     def python_value(self, value):
-        import json
-
         return None if value is None else json.loads(value)
 
 
 class CartItem(BaseModel):
-    """A line in the cart of one user acting for one customer."""
+    """A line in the cart of one user acting for one customer.
+
+    ``line_key`` identifies the configuration (product, options, custom
+    request, remark): adding the same configuration again raises the
+    quantity of the existing line, and the unique index keeps two
+    concurrent adds from making two lines. ``added_unit_price`` is the unit
+    price when the line was added, so the cart can show a price change.
+    """
 
     customer = peewee.ForeignKeyField(Customer, on_delete="CASCADE")
     user = peewee.ForeignKeyField(User, on_delete="CASCADE")
     product = peewee.ForeignKeyField(Product, on_delete="CASCADE")
+    line_key = peewee.CharField(max_length=64)
     options = JSONField(default=dict)
     qty = peewee.IntegerField()
     custom_request = peewee.TextField(default="")
     remark = peewee.CharField(max_length=500, default="")
+    added_unit_price = peewee.BigIntegerField(null=True)  # fen
     created_at = AwareDateTimeField(default=utcnow)
     updated_at = AwareDateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("customer", "user"), False),)
+        indexes = ((("customer", "user", "line_key"), True),)
 
 
 class Order(BaseModel):
+    """An order of one customer; ``total`` is the sum of its line totals."""
+
     no = peewee.CharField(max_length=32, unique=True)
     customer = peewee.ForeignKeyField(Customer, backref="orders", on_delete="RESTRICT")
     created_by = peewee.ForeignKeyField(User, on_delete="RESTRICT")
-    kind = peewee.CharField(max_length=16)  # standard | custom
+    kind = peewee.CharField(max_length=16)  # states.STANDARD | states.NONSTANDARD
     status = peewee.CharField(max_length=24, index=True)
     total = peewee.BigIntegerField()  # fen
     stock_reserved = peewee.BooleanField(default=False)
@@ -52,7 +61,7 @@ class Order(BaseModel):
     delivery_phone = peewee.CharField(max_length=32)
     delivery_address = peewee.CharField(max_length=255)
     remark = peewee.CharField(max_length=500, default="")
-    cancel_reason = peewee.CharField(max_length=64, default="")
+    cancel_reason = peewee.CharField(max_length=64, default="")  # a reason code: payment_timeout...
     payment_due_at = AwareDateTimeField(null=True)
     created_at = AwareDateTimeField(default=utcnow, index=True)
     updated_at = AwareDateTimeField(default=utcnow)

@@ -60,4 +60,36 @@ LABELS = {
 
 
 def can_move(current: str, target: str) -> bool:
+    """True when the state machine allows ``current`` -> ``target``."""
     return OrderStatus(target) in TRANSITIONS[OrderStatus(current)]
+
+
+# Order and line kinds: a line is non-standard when it carries a custom
+# request or its product is custom-only; one such line makes the order
+# non-standard (it waits in ``pending_review`` and reserves no stock).
+STANDARD = "standard"
+NONSTANDARD = "nonstandard"
+
+# Reason codes recorded with a status change (OrderEvent.reason).
+REASON_SUBMITTED = "submitted"
+REASON_CUSTOMER_CANCELLED = "customer_cancelled"
+REASON_PAYMENT_TIMEOUT = "payment_timeout"
+
+REASON_LABELS = {
+    REASON_SUBMITTED: "Order submitted",
+    REASON_CUSTOMER_CANCELLED: "Cancelled by the customer",
+    REASON_PAYMENT_TIMEOUT: "Not paid in time: cancelled automatically and the stock released",
+}
+
+# The dealer's order list tabs: key, label, statuses (empty = all). A key
+# equal to a status means exactly that status.
+TABS: tuple[tuple[str, str, tuple[OrderStatus, ...]], ...] = (
+    ("all", "All", ()),
+    ("pending_review", "To review", (S.PENDING_REVIEW,)),
+    ("awaiting_payment", "To pay", (S.AWAITING_PAYMENT,)),
+    ("paid", "Paid", (S.PAID,)),
+    ("production", "In production", (S.IN_PRODUCTION, S.READY)),
+    ("shipping", "To receive", (S.PARTIALLY_SHIPPED, S.SHIPPED)),
+    ("done", "Completed", (S.RECEIVED, S.COMPLETED)),
+    ("closed", "Closed", (S.CANCELLED, S.REJECTED)),
+)
