@@ -6,7 +6,7 @@ third-party plugin would be (``ydt.plugins``), so there is one discovery path.
 
 from setuptools import find_packages, setup
 
-BUILTIN_PLUGINS = ["catalog", "pricing", "inventory", "orders"]
+BUILTIN_PLUGINS = ["catalog", "pricing", "inventory", "orders", "erp_yidiantong"]
 
 setup(
     name="ydt-platform",

@@ -171,11 +171,11 @@ def serve_threaded(app, host: str, port: int):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.pass_obj
-def demo(state: CliState, host: str, port: int) -> None:
+def demo(state: CliState, host: str, port: int, **options) -> None:
     """Run the demo: demo data, simulators and the server on embedded defaults."""
     from core.demo import run_demo
 
-    run_demo(state, host, port)
+    run_demo(state, host, port, options)
 
 
 @main.command()

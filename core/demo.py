@@ -41,14 +41,19 @@ def load_demo_data(ctx) -> bool:
         return True
 
 
-def run_demo(state, host: str, port: int) -> None:
+def run_demo(state, host: str, port: int, options: dict | None = None) -> None:
     from core.cli import serve_threaded
     from core.jobs import get_huey
 
     app = state.app(demo=True, base_url=f"http://{host}:{port}")
     ctx = app.ctx
     click.echo(f"data dir: {ctx.settings.data_dir.resolve()}")
-    if load_demo_data(ctx):
+    ctx.demo_services = []
+    with ctx.activate():
+        loaded_by_plugin = ctx.pm.hook.prepare_demo(ctx=ctx, host=host, port=port, options=options or {})
+    if loaded_by_plugin:
+        click.echo("the demo factory came through " + ", ".join(label for label, _ in ctx.demo_services))
+    elif load_demo_data(ctx):
         click.echo("loaded the demo factory")
     huey = get_huey(ctx)
     consumer = huey.create_consumer(workers=2, worker_type="thread", periodic=True)
@@ -56,6 +61,8 @@ def run_demo(state, host: str, port: int) -> None:
     click.echo("")
     click.echo(f"  YDT demo running at http://{host}:{port}/   (back office: http://{host}:{port}/admin)")
     click.echo(f"  API: http://{host}:{port}/api/v1/openapi.json")
+    for label, url in ctx.demo_services:
+        click.echo(f"  {label}: {url}")
     click.echo("  accounts (password demo1234): " + ", ".join(f"{u} ({r})" for u, r in DEMO_ACCOUNTS))
     click.echo("  press Ctrl-C to stop")
     try:

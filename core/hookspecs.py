@@ -124,6 +124,19 @@ def extend_product_data(ctx, customer, products, detail):
     """
 
 
+@hookspec(firstresult=True)
+def prepare_demo(ctx, host, port, options):
+    """Start companion services of ``ydt demo`` and load the demo through them.
+
+    First non-``None`` result wins. Called before the demo data is loaded;
+    ``options`` holds the demo command's options (plugins may add options
+    to the ``demo`` command in ``register_commands``). Return ``True`` when
+    the plugin loaded the demo data itself (an ERP connector syncing it from
+    its simulator), so the core skips ``register_demo_data``; return a list
+    of ``(label, url)`` pairs via ``ctx.demo_services`` to have them printed.
+    """
+
+
 # -- lifecycle ---------------------------------------------------------------
 
 

@@ -4,3 +4,5 @@
 message shapes); ``simulator`` is a stand-alone ERP that speaks EGP/1 over its
 own database. The protocol itself is documented in ``docs/erp-gateway.md``.
 """
+
+from plugins.erp_yidiantong.manifest import MANIFEST  # noqa: E402, F401

@@ -1,0 +1,159 @@
+"""Connector records: bindings, sync state, inbox, outbox, ERP side of orders.
+
+All of them belong to the connector; the records it fills (products, prices,
+customers...) belong to their own plugins and are reached through bindings.
+"""
+
+from __future__ import annotations
+
+import peewee
+
+from core.db import AwareDateTimeField, BaseModel, utcnow
+from core.models import Customer
+from plugins.orders.models import JSONField, Order
+
+
+class ErpBinding(BaseModel):
+    """Which local record an ERP record became, and at which ERP version.
+
+    ``model`` is a short name (``product``, ``category``, ``customer``,
+    ``user``, ``customer_price``, ``rep_assignment``...). Older versions never
+    overwrite newer ones; a tombstone keeps the binding with ``deleted``.
+    """
+
+    model = peewee.CharField(max_length=32)
+    external_id = peewee.CharField(max_length=191)
+    local_id = peewee.BigIntegerField(null=True)
+    external_version = peewee.BigIntegerField(default=0)
+    deleted = peewee.BooleanField(default=False)
+    synced_at = AwareDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("model", "external_id"), True), (("model", "local_id"), False))
+
+
+class SyncStream(BaseModel):
+    """State of one pull feed: the cursor and how the last runs went."""
+
+    name = peewee.CharField(max_length=32, primary_key=True)
+    cursor = peewee.TextField(null=True)
+    last_run_at = AwareDateTimeField(null=True)
+    last_success_at = AwareDateTimeField(null=True)
+    last_full_at = AwareDateTimeField(null=True)
+    last_error = peewee.TextField(default="")
+    # Newest ERP ``updated_at`` applied; lag = now - this.
+    last_item_at = AwareDateTimeField(null=True)
+
+
+class SyncRun(BaseModel):
+    """One run of one stream: counts and errors, for the back office."""
+
+    stream = peewee.CharField(max_length=32, index=True)
+    full = peewee.BooleanField(default=False)
+    started_at = AwareDateTimeField(default=utcnow, index=True)
+    finished_at = AwareDateTimeField(null=True)
+    status = peewee.CharField(max_length=16, default="running")  # running | ok | failed
+    fetched = peewee.IntegerField(default=0)
+    applied = peewee.IntegerField(default=0)
+    unchanged = peewee.IntegerField(default=0)
+    rejected = peewee.IntegerField(default=0)
+    tombstoned = peewee.IntegerField(default=0)
+    error = peewee.TextField(default="")
+
+
+class SyncRejection(BaseModel):
+    """A row of a feed that could not be applied, and why."""
+
+    run = peewee.ForeignKeyField(SyncRun, backref="rejections", on_delete="CASCADE")
+    external_id = peewee.CharField(max_length=191)
+    reason = peewee.TextField()
+    at = AwareDateTimeField(default=utcnow)
+
+
+class InboxEvent(BaseModel):
+    """An ERP event received (pushed or pulled), deduplicated by its id."""
+
+    event_id = peewee.CharField(max_length=64, unique=True)
+    stream = peewee.CharField(max_length=32)
+    seq = peewee.BigIntegerField()
+    type = peewee.CharField(max_length=64)
+    payload = JSONField()
+    source = peewee.CharField(max_length=8, default="push")  # push | pull
+    received_at = AwareDateTimeField(default=utcnow)
+    processed_at = AwareDateTimeField(null=True)
+    status = peewee.CharField(max_length=16, default="pending", index=True)  # pending|applied|ignored|failed
+    note = peewee.TextField(default="")
+
+    class Meta:
+        indexes = ((("stream", "seq"), False),)
+
+
+class OutboxMessage(BaseModel):
+    """Work for the ERP written in the same transaction as the business change."""
+
+    kind = peewee.CharField(max_length=32)  # import_order | notify_payment
+    aggregate = peewee.CharField(max_length=64, index=True)  # e.g. the order number
+    payload = JSONField()
+    idempotency_key = peewee.CharField(max_length=191)
+    status = peewee.CharField(max_length=16, default="pending", index=True)  # pending|in_flight|done|dead
+    attempts = peewee.IntegerField(default=0)
+    next_attempt_at = AwareDateTimeField(default=utcnow, index=True)
+    locked_until = AwareDateTimeField(null=True)
+    last_error = peewee.TextField(default="")
+    created_at = AwareDateTimeField(default=utcnow)
+    done_at = AwareDateTimeField(null=True)
+
+
+class ErpOrder(BaseModel):
+    """The ERP side of a platform order: import state, ERP number, stage."""
+
+    order = peewee.ForeignKeyField(Order, primary_key=True, backref="erp", on_delete="CASCADE")
+    status = peewee.CharField(max_length=16, default="queued")  # queued | imported | rejected | dead
+    erp_order_no = peewee.CharField(max_length=64, default="")
+    reason_code = peewee.CharField(max_length=64, default="")
+    reason = peewee.TextField(default="")
+    stage = peewee.CharField(max_length=32, default="")
+    stage_seq = peewee.IntegerField(default=0)
+    updated_at = AwareDateTimeField(default=utcnow)
+
+
+class ProgressEvent(BaseModel):
+    """A production or delivery milestone of an order, as the ERP reported it."""
+
+    order = peewee.ForeignKeyField(Order, backref="erp_progress", on_delete="CASCADE")
+    event_id = peewee.CharField(max_length=64, unique=True)
+    stage = peewee.CharField(max_length=32)
+    stage_seq = peewee.IntegerField()
+    label = peewee.CharField(max_length=64, default="")
+    note = peewee.TextField(default="")
+    at = AwareDateTimeField()
+
+
+class Shipment(BaseModel):
+    """A delivery note from the ERP with its package barcodes (JSON)."""
+
+    shipment_no = peewee.CharField(max_length=64, unique=True)
+    order = peewee.ForeignKeyField(Order, backref="erp_shipments", on_delete="CASCADE")
+    carrier = peewee.CharField(max_length=64, default="")
+    waybill_no = peewee.CharField(max_length=64, default="")
+    packages = JSONField(default=list)
+    shipped_at = AwareDateTimeField()
+
+
+class LedgerEntry(BaseModel):
+    """A customer ledger entry from the ERP (orders, payments, shipments)."""
+
+    entry_id = peewee.CharField(max_length=64, unique=True)
+    customer = peewee.ForeignKeyField(Customer, backref="erp_ledger", on_delete="CASCADE")
+    kind = peewee.CharField(max_length=24)
+    ref = peewee.CharField(max_length=64, default="")
+    memo = peewee.TextField(default="")
+    debit = peewee.BigIntegerField(default=0)
+    credit = peewee.BigIntegerField(default=0)
+    business_date = peewee.DateField()
+    at = AwareDateTimeField()
+    voided = peewee.BooleanField(default=False)
+
+
+MODELS = [ErpBinding, SyncStream, SyncRun, SyncRejection, InboxEvent, OutboxMessage, ErpOrder, ProgressEvent,
+          Shipment, LedgerEntry]
