@@ -53,7 +53,7 @@ def test_disabling_a_needed_plugin_is_an_error(settings):
 
 
 def test_a_disabled_plugin_contributes_nothing(tmp_path):
-    settings = load_settings(environ={}, data_dir=tmp_path, disabled_plugins=("orders",))
+    settings = load_settings(environ={}, data_dir=tmp_path, disabled_plugins=("orders", "erp_yidiantong"))
     app = create_app(settings)
     paths = [path for path, _ in app.ctx.routes]
     assert not any(path.startswith("/api/v1/orders") for path in paths)
