@@ -84,6 +84,7 @@ def submit_order(
             total=fen_to_str(total),
         )
 
+    order_no = next_order_no(ctx, utcnow())
     try:
         with write_transaction():
             if idempotency_key:
@@ -96,7 +97,7 @@ def submit_order(
                     request_hash=request_hash,
                     resource_ref="",
                 )
-            order, stock_changes = _create_order(ctx, user, customer, body, lines, total)
+            order, stock_changes = _create_order(ctx, user, customer, body, lines, total, order_no)
             if cart_item_ids:
                 _take_cart_lines(user, customer, cart_item_ids)
             if idempotency_key:
@@ -190,30 +191,40 @@ def _take_cart_lines(user: User, customer: Customer, item_ids: list[int]) -> Non
 def next_order_no(ctx, now: dt.datetime) -> str:
     """``SO`` + local date + ``-`` + daily sequence: ``SO20261203-0001``.
 
-    The daily counter is one row per day, bumped with an upsert; its row
-    lock serialises numbering until the transaction ends, so numbers are
-    unique and without gaps among committed orders.
+    The daily counter is one row per day, bumped with an upsert in a short
+    transaction of its own, before the order's transaction: concurrent
+    submissions then never queue on the counter row while they insert
+    lines and take stock. Numbers are unique and increase; a submission that
+    fails afterwards (out of stock, say) leaves a gap, as an ERP sequence
+    would.
     """
     day = now.astimezone(ZoneInfo(ctx.settings.timezone)).strftime("%Y%m%d")
-    (
-        OrderSequence.insert(day=day, last=1)
-        .on_conflict(conflict_target=[OrderSequence.day], update={OrderSequence.last: OrderSequence.last + 1})
-        .execute()
-    )
-    last = OrderSequence.select(OrderSequence.last).where(OrderSequence.day == day).scalar()
+    with write_transaction():
+        (
+            OrderSequence.insert(day=day, last=1)
+            .on_conflict(conflict_target=[OrderSequence.day], update={OrderSequence.last: OrderSequence.last + 1})
+            .execute()
+        )
+        last = OrderSequence.select(OrderSequence.last).where(OrderSequence.day == day).scalar()
     return f"SO{day}-{last:04d}"
 
 
 def _create_order(
-    ctx, user: User, customer: Customer, body: dict[str, Any], lines: list[PricedLine], total: int
+    ctx, user: User, customer: Customer, body: dict[str, Any], lines: list[PricedLine], total: int, order_no: str
 ) -> tuple[Order, dict[int, int]]:
+    """Write the order, its lines and history, then take the stock.
+
+    Stock is taken last so that the stock rows, which every order of a
+    popular product contends for, stay locked for as short a time as
+    possible (until the commit that follows).
+    """
     now = utcnow()
     kind = NONSTANDARD if any(line.nonstandard for line in lines) else STANDARD
     standard = kind == STANDARD
     status = OrderStatus.AWAITING_PAYMENT if standard else OrderStatus.PENDING_REVIEW
     delivery = body["delivery"]
     order = Order.create(
-        no=next_order_no(ctx, now),
+        no=order_no,
         customer=customer.id,
         created_by=user.id,
         kind=kind,
@@ -253,12 +264,6 @@ def _create_order(
             for number, line in enumerate(lines, start=1)
         ]
     ).execute()
-    stock_changes: dict[int, int] = {}
-    if standard:
-        quantities: dict[int, int] = defaultdict(int)
-        for line in lines:
-            quantities[line.product.id] += line.qty
-        stock_changes = deduct_stock(dict(quantities), order.no)
     OrderEvent.create(
         order=order.id,
         from_status=None,
@@ -268,4 +273,10 @@ def _create_order(
         at=now,
     )
     ctx.pm.hook.on_order_submitted(ctx=ctx, order=order)
+    stock_changes: dict[int, int] = {}
+    if standard:
+        quantities: dict[int, int] = defaultdict(int)
+        for line in lines:
+            quantities[line.product.id] += line.qty
+        stock_changes = deduct_stock(dict(quantities), order.no)
     return order, stock_changes
