@@ -93,6 +93,17 @@ class PlatformApp(falcon.App):
                     self.ctx.db.close()
 
 
+class BodyLimitMiddleware:
+    """Refuse bodies over the upload limit before anything reads them."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.limit = ctx.settings.max_upload_bytes
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        if req.content_length and req.content_length > self.limit:
+            raise errors.PayloadTooLarge("The request body is too large.")
+
+
 class LanguageMiddleware:
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
@@ -147,7 +158,9 @@ def create_app(
     pm = plugins.make_plugin_manager(ordered, list(extra_hooks))
     ctx = AppContext(settings, ordered, pm)
 
-    app = PlatformApp(middleware=[GzipMiddleware(), LanguageMiddleware(ctx), AuthMiddleware(ctx)])
+    app = PlatformApp(
+        middleware=[GzipMiddleware(), LanguageMiddleware(ctx), BodyLimitMiddleware(ctx), AuthMiddleware(ctx)]
+    )
     app.ctx = ctx
     app.req_options.strip_url_path_trailing_slash = True
     app.req_options.auto_parse_qs_csv = False

@@ -55,29 +55,45 @@ def client_addr(req: falcon.Request) -> str:
     return (req.remote_addr or "unknown")[:64]
 
 
-def check_throttle(settings, username: str, addr: str) -> None:
+def _recent_failures(settings, username: str, addr: str) -> tuple[int, int]:
     since = utcnow() - dt.timedelta(seconds=settings.login_window_seconds)
     recent = LoginAttempt.select().where(LoginAttempt.at >= since)
     by_user = recent.where(LoginAttempt.username == username).count()
     by_addr = recent.where(LoginAttempt.remote_addr == addr).count()
-    if by_user >= settings.login_max_failures or by_addr >= settings.login_max_failures * 4:
-        raise TooManyRequests(headers={"Retry-After": str(settings.login_window_seconds)})
+    return by_user, by_addr
+
+
+def _throttled(settings, by_user: int, by_addr: int) -> bool:
+    return by_user > settings.login_max_failures or by_addr > settings.login_max_failures * 4
 
 
 def authenticate(settings, username: str, password: str, addr: str) -> User:
-    """Check credentials, counting failures; raise 401/429 on failure."""
-    check_throttle(settings, username, addr)
+    """Check credentials, counting failures; raise 401/429 on failure.
+
+    The attempt is recorded (as a failure) before the password is checked,
+    so parallel guesses count against each other instead of all slipping
+    through one check; a successful login then clears the user's record.
+    """
+    username = username[:64]
+    by_user, by_addr = _recent_failures(settings, username, addr)
+    if _throttled(settings, by_user + 1, by_addr + 1):
+        raise TooManyRequests(headers={"Retry-After": str(settings.login_window_seconds)})
+    with write_transaction():
+        attempt = LoginAttempt.create(username=username, remote_addr=addr)
+        by_user, by_addr = _recent_failures(settings, username, addr)
+    if _throttled(settings, by_user, by_addr):
+        raise TooManyRequests(headers={"Retry-After": str(settings.login_window_seconds)})
     user = User.get_or_none(User.username == username)
     # Verify against a dummy hash for unknown users so timing reveals nothing.
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if not ok or user is None:
-        with write_transaction():
-            LoginAttempt.create(username=username[:64], remote_addr=addr)
         raise NotAuthenticated("Wrong username or password.", code="invalid_credentials")
+    with write_transaction():
+        LoginAttempt.delete().where(
+            (LoginAttempt.username == username) | (LoginAttempt.id == attempt.id)
+        ).execute()
     if not user.active:
         raise Forbidden("This account is disabled.", code="account_disabled")
-    with write_transaction():
-        LoginAttempt.delete().where(LoginAttempt.username == username).execute()
     return user
 
 

@@ -57,7 +57,7 @@ def translate_field_messages(translator, lang: str, details):
         return {key: translate_field_messages(translator, lang, value) for key, value in details.items()}
     if isinstance(details, list):
         return [
-            translator.gettext(lang, item)
+            translator.translate_formatted(lang, item)
             if isinstance(item, str)
             else translate_field_messages(translator, lang, item)
             for item in details

@@ -152,6 +152,9 @@ def worker(state: CliState, workers: int) -> None:
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    # Phones on a shop floor connect in bursts; the default backlog of 5
+    # resets connections when twenty arrive at once.
+    request_queue_size = 256
 
 
 class _QuietHandler(WSGIRequestHandler):

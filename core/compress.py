@@ -16,7 +16,9 @@ COMPRESSIBLE = ("text/", "application/json", "application/javascript", "image/sv
 
 
 class GzipMiddleware:
-    def process_response(self, req: falcon.Request, resp: falcon.Response, resource, req_succeeded: bool) -> None:
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource, req_succeeded: bool
+    ) -> None:
         if "gzip" not in (req.get_header("Accept-Encoding") or "") or resp.get_header("Content-Encoding"):
             return
         content_type = resp.content_type or (falcon.MEDIA_JSON if resp.media is not None else "")

@@ -85,10 +85,12 @@ def register_commands(cli):
 
 @hookspec
 def register_jobs(ctx):
-    """Return :class:`core.jobs.PeriodicJob` entries run by ``ydt worker``.
+    """Return :class:`core.jobs.PeriodicJob` and :class:`core.jobs.Task` entries.
 
-    All results collected. A periodic job is a function of ``ctx`` called
-    every ``every_seconds`` inside the app's database context.
+    All results collected. A periodic job is a function of ``ctx`` that
+    ``ydt worker`` calls every ``minutes`` minutes inside the app's database
+    context. A task is a function ``func(ctx, *args)`` run once each time it
+    is queued with ``core.jobs.enqueue(ctx, name, *args)``.
     """
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import falcon
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
-from core.errors import Forbidden, NotAuthenticated, ValidationFailed
+from core.errors import ApiError, Forbidden, NotAuthenticated, PayloadTooLarge, ValidationFailed
 
 MAX_PER_PAGE = 100
 
@@ -48,18 +48,45 @@ def _messages(err: ValidationError) -> dict[str, Any]:
     return messages
 
 
+MAX_JSON_BYTES = 1024 * 1024
+
+
 def read_json(req: falcon.Request) -> Any:
-    """Return the parsed JSON body, or raise a 400 in the error format."""
-    try:
-        raw = req.bounded_stream.read()
-    except Exception as ex:  # a client that hung up mid-body
-        raise ValidationFailed("The request body is not valid JSON.", code="invalid_json") from ex
+    """Return the parsed JSON body, or raise 400/413/415 in the error format.
+
+    Bodies must be JSON (``application/json``; a form post could otherwise
+    reach the API across sites), at most ``MAX_JSON_BYTES``, valid UTF-8
+    without lone surrogates (they cannot be stored or answered back).
+    """
+    if req.content_length and req.content_length > MAX_JSON_BYTES:
+        raise PayloadTooLarge("The request body is too large.")
+    raw = _read_limited(req)
     if not raw.strip():
         return {}
+    content_type = (req.content_type or "").split(";")[0].strip().lower()
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        raise ApiError("Unsupported media type; send JSON.", code="unsupported_media_type", status=415)
     try:
-        return json.loads(raw.decode("utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as ex:  # RecursionError: absurd nesting
         raise ValidationFailed("The request body is not valid JSON.", code="invalid_json") from ex
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as ex:  # "\ud800": parses, but is not text
+        raise ValidationFailed(
+            "The request body contains characters that are not valid text.", code="invalid_json"
+        ) from ex
+    return data
+
+
+def _read_limited(req: falcon.Request) -> bytes:
+    try:
+        raw = req.bounded_stream.read(MAX_JSON_BYTES + 1)
+    except Exception as ex:  # a client that hung up mid-body
+        raise ValidationFailed("The request body is not valid JSON.", code="invalid_json") from ex
+    if len(raw) > MAX_JSON_BYTES:
+        raise PayloadTooLarge("The request body is too large.")
+    return raw
 
 
 def load(schema: Schema, data: Any) -> Any:

@@ -10,6 +10,7 @@ request picks its language from ``?lang=``, the ``ydt_lang`` cookie or
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,6 +30,8 @@ class Translator:
                 if path.exists():
                     self.catalogs[lang].update(json.loads(path.read_text("utf-8")))
 
+        self._patterns: dict[str, list[tuple[re.Pattern, str]]] = {}
+
     def gettext(self, lang: str, msgid: str, **params: object) -> str:
         text = self.catalogs.get(lang, {}).get(msgid, msgid)
         if params:
@@ -37,6 +40,41 @@ class Translator:
             except (KeyError, IndexError, ValueError):
                 return text
         return text
+
+    def translate_formatted(self, lang: str, message: str) -> str:
+        """Translate a message whose placeholders were already filled in.
+
+        Validation libraries hand over finished sentences ("Length must be
+        between 1 and 64."); they are matched against the catalog entries
+        with placeholders ("Length must be between {min} and {max}.") and
+        the parameters carried over into the translation.
+        """
+        catalog = self.catalogs.get(lang, {})
+        if message in catalog:
+            return catalog[message]
+        for pattern, translation in self._patterns_of(lang):
+            match = pattern.match(message)
+            if match:
+                return translation.format(**match.groupdict())
+        return message
+
+    def _patterns_of(self, lang: str) -> list[tuple[re.Pattern, str]]:
+        if lang not in self._patterns:
+            compiled = []
+            for msgid, translation in self.catalogs.get(lang, {}).items():
+                if "{" not in msgid:
+                    continue
+                parts = re.split(r"\{(\w+)\}", msgid)
+                regex = "".join(
+                    re.escape(part) if index % 2 == 0 else f"(?P<{part}>.+?)"
+                    for index, part in enumerate(parts)
+                )
+                try:
+                    compiled.append((re.compile(f"^{regex}$", re.S), translation))
+                except re.error:
+                    continue
+            self._patterns[lang] = compiled
+        return self._patterns[lang]
 
     def bound(self, lang: str):
         """Return ``_(msgid, **params)`` for one language."""

@@ -11,8 +11,12 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-_MONEY_RE = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
-MAX_FEN = 10**14  # a hundred trillion yuan; anything larger is an input error
+from marshmallow import fields
+
+_MONEY_RE = re.compile(r"^-?\d{1,15}(\.\d{1,2})?$")
+# The largest price the platform accepts: ¥99,999,999.99. With at most 100
+# lines of 9999 units an order total stays far inside a 64-bit integer.
+MAX_FEN = 10**10
 
 
 def fen_to_str(fen: int) -> str:
@@ -59,3 +63,34 @@ def yuan(fen: int) -> str:
     sign = "-" if fen < 0 else ""
     fen = abs(int(fen))
     return f"{sign}¥{fen // 100:,}.{fen % 100:02d}"
+
+
+class Money(fields.String):
+    """A CNY amount as a two-decimal string ("3280.00") in, integer fen out.
+
+    Numbers are refused on purpose: a JSON float cannot carry money exactly.
+    Accepts 0.01 .. 99999999.99 (``MAX_FEN``); ``allow_zero`` admits 0.00.
+    """
+
+    default_error_messages = {
+        "invalid": 'Not a money amount; send a string such as "3280.00".',
+        "range": "Must be between 0.01 and 99999999.99.",
+    }
+
+    def __init__(self, *args, allow_zero: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.allow_zero = allow_zero
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        try:
+            fen = parse_money(value)
+        except ValueError as ex:
+            raise self.make_error("invalid") from ex
+        if fen < 0 or (fen == 0 and not self.allow_zero) or fen >= MAX_FEN:
+            raise self.make_error("range")
+        return fen
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else fen_to_str(value)

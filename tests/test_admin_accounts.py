@@ -9,9 +9,16 @@ def test_only_admin_manages_accounts(client, make_user):
     make_user("clerk", "support")
     dealer = client.login("dealer9")
     assert dealer.get("admin/users").status_code == 403
-    assert client.login("clerk").post("admin/users", {"username": "x1", "password": "p" * 8, "role": "rep"}).status_code == 403
+    assert (
+        client.login("clerk")
+        .post("admin/users", {"username": "x1", "password": "p" * 8, "role": "rep"})
+        .status_code
+        == 403
+    )
     admin = client.login("boss")
-    created = admin.post("admin/users", {"username": "rep7", "password": "long-enough", "role": "rep", "display_name": "小王"})
+    created = admin.post(
+        "admin/users", {"username": "rep7", "password": "long-enough", "role": "rep", "display_name": "小王"}
+    )
     assert created.status_code == 201
     assert created.json["role"] == "rep" and created.json["display_name"] == "小王"
     assert client.login("rep7", "long-enough").user["role"] == "rep"
@@ -22,10 +29,14 @@ def test_only_admin_manages_accounts(client, make_user):
 def test_account_validation_names_each_field(client, make_user):
     make_user("boss", "admin")
     admin = client.login("boss")
-    result = admin.post("admin/users", {"username": "a b", "password": "short", "role": "king", "customer_id": "1"})
+    result = admin.post(
+        "admin/users", {"username": "a b", "password": "short", "role": "king", "customer_id": "1"}
+    )
     assert result.status_code == 400
     assert set(result.json["error"]["details"]) == {"username", "password", "role", "customer_id"}
-    dealer_without_customer = admin.post("admin/users", {"username": "d1", "password": "long-enough", "role": "dealer"})
+    dealer_without_customer = admin.post(
+        "admin/users", {"username": "d1", "password": "long-enough", "role": "dealer"}
+    )
     assert dealer_without_customer.status_code == 400
     assert "customer" in dealer_without_customer.json["error"]["details"]
 
@@ -49,7 +60,9 @@ def test_rep_assignments_are_replaced_and_bound_what_a_rep_can_choose(client, ma
         first = Customer.create(code="K1", name="一号家居")
         second = Customer.create(code="K2", name="二号家居")
     admin = client.login("boss")
-    result = admin.put(f"admin/users/{rep_user.id}/customers", {"customer_ids": [second.id, first.id, first.id]})
+    result = admin.put(
+        f"admin/users/{rep_user.id}/customers", {"customer_ids": [second.id, first.id, first.id]}
+    )
     assert [c["code"] for c in result.json["customers"]] == ["K1", "K2"]
     rep = client.login("rep9")
     assert [c["code"] for c in rep.get("me").json["customers"]] == ["K1", "K2"]

@@ -22,8 +22,14 @@ from core.settings import load_settings
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _free_port() -> int:
@@ -36,9 +42,15 @@ def _free_port() -> int:
 def shop_url(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("browser")
     # The sqlite embedded default: this test checks pages, not databases.
-    app = create_app(load_settings(environ={}, data_dir=data_dir, secret_key="browser",
-                                   disabled_plugins=("erp_yidiantong",),
-                                   plugin_settings={"catalog": {"demo_images": 1}}))
+    app = create_app(
+        load_settings(
+            environ={},
+            data_dir=data_dir,
+            secret_key="browser",
+            disabled_plugins=("erp_yidiantong",),
+            plugin_settings={"catalog": {"demo_images": 1}},
+        )
+    )
     load_demo_data(app.ctx)
     port = _free_port()
     server = serve_threaded(app, "127.0.0.1", port)
@@ -52,8 +64,15 @@ def test_a_dealer_walks_the_shop_without_errors(shop_url, tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
         page.on("pageerror", lambda ex: problems.append(f"js error: {ex}"))
-        page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
-        page.on("response", lambda r: problems.append(f"{r.status} {r.url} {r.request.resource_type}") if r.status >= 400 else None)
+        page.on(
+            "console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None
+        )
+        page.on(
+            "response",
+            lambda r: (
+                problems.append(f"{r.status} {r.url} {r.request.resource_type}") if r.status >= 400 else None
+            ),
+        )
 
         page.goto(shop_url + "/")
         assert "/login" in page.url

@@ -28,8 +28,12 @@ def test_builtin_plugins_are_found_through_entry_points():
 def test_plugins_load_after_their_dependencies(settings):
     names = [p.name for p in load_plugins(settings)]
     assert names[0] == "core"
-    for plugin, dependency in [("pricing", "catalog"), ("inventory", "catalog"), ("orders", "pricing"),
-                               ("orders", "inventory")]:
+    for plugin, dependency in [
+        ("pricing", "catalog"),
+        ("inventory", "catalog"),
+        ("orders", "pricing"),
+        ("orders", "inventory"),
+    ]:
         assert names.index(dependency) < names.index(plugin)
 
 
@@ -84,15 +88,19 @@ def test_upgrade_records_plugin_versions_and_is_repeatable(app):
 def test_new_migration_scripts_run_once_in_order(tmp_path, monkeypatch):
     package = tmp_path / "plug_mig"
     (package / "migrations").mkdir(parents=True)
-    (package / "__init__.py").write_text(textwrap.dedent("""
+    (package / "__init__.py").write_text(
+        textwrap.dedent("""
         from core.plugins import Manifest
         MANIFEST = Manifest(name="plug_mig", version="1.0", summary="test", depends=("core",))
-    """))
+    """)
+    )
     (package / "migrations" / "__init__.py").write_text("")
-    (package / "migrations" / "0001_first.py").write_text(textwrap.dedent("""
+    (package / "migrations" / "0001_first.py").write_text(
+        textwrap.dedent("""
         def upgrade(migrator, db):
             db.execute_sql("CREATE TABLE mig_probe (n INTEGER)")
-    """))
+    """)
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
     import plug_mig
 
@@ -103,10 +111,12 @@ def test_new_migration_scripts_run_once_in_order(tmp_path, monkeypatch):
         assert [m.name for m in AppliedMigration.select().where(AppliedMigration.plugin == "plug_mig")] == [
             "0001_first"
         ]
-    (package / "migrations" / "0002_second.py").write_text(textwrap.dedent("""
+    (package / "migrations" / "0002_second.py").write_text(
+        textwrap.dedent("""
         def upgrade(migrator, db):
             db.execute_sql("CREATE TABLE mig_probe2 (n INTEGER)")
-    """))
+    """)
+    )
     report = app.ctx.upgrade_database()
     assert report.migrated == ["plug_mig:0002_second"]
     assert app.ctx.upgrade_database().migrated == []

@@ -27,13 +27,17 @@ def test_wrong_password_is_401_in_error_format(client, make_user):
     assert result.status_code == 401
     assert result.json["error"]["code"] == "invalid_credentials"
     assert result.json["error"]["message"] == "用户名或密码错误。"
-    english = client.post("auth/login", {"username": "dealer9", "password": "nope"}, headers={"Accept-Language": "en"})
+    english = client.post(
+        "auth/login", {"username": "dealer9", "password": "nope"}, headers={"Accept-Language": "en"}
+    )
     assert english.json["error"]["message"] == "Wrong username or password."
 
 
 def test_login_is_throttled_after_repeated_failures(client, make_user):
     make_user("dealer9")
-    codes = [client.post("auth/login", {"username": "dealer9", "password": "bad"}).status_code for _ in range(6)]
+    codes = [
+        client.post("auth/login", {"username": "dealer9", "password": "bad"}).status_code for _ in range(6)
+    ]
     assert codes == [401] * 5 + [429]
     # even the right password is refused while throttled
     assert client.post("auth/login", {"username": "dealer9", "password": "secret-pass-1"}).status_code == 429

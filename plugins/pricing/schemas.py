@@ -4,38 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from core.money import MAX_FEN, parse_money
+from core.money import Money
 
 MAX_QTY = 9999  # the largest quantity of one line, as for cart and orders
 MAX_ROWS = 500  # price rows per admin request
 CODE = validate.Length(min=1, max=32)
 GRADE = validate.Length(min=0, max=32)
-
-
-class Money(fields.String):
-    """A CNY amount as a two-decimal string ("3280.00") in, integer fen out.
-
-    Numbers are refused on purpose: a JSON float cannot carry money exactly.
-    """
-
-    default_error_messages = {
-        "invalid": 'Not a money amount; send a string such as "3280.00".',
-        "range": "Must be between 0.01 and 999999999999.99.",
-    }
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str):
-            raise self.make_error("invalid")
-        try:
-            fen = parse_money(value)
-        except ValueError as ex:
-            raise self.make_error("invalid") from ex
-        if fen <= 0 or fen >= MAX_FEN:
-            raise self.make_error("range")
-        return fen
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value
 
 
 def _options_size(value: dict) -> None:

@@ -1,0 +1,70 @@
+"""Hostile input at the edges: encodings, sizes, media types, parallel guessing."""
+
+import threading
+from collections import Counter
+
+from core.http import MAX_JSON_BYTES
+from core.models import LoginAttempt
+
+
+def test_lone_surrogates_are_refused_not_a_500(client):
+    result = client.post("auth/login", raw='{"username": "\\ud800", "password": "x"}')
+    assert result.status_code == 400
+    assert result.json["error"]["code"] == "invalid_json"
+    key = client.post("auth/login", raw='{"\\udfff": 1}')
+    assert key.status_code == 400
+
+
+def test_oversized_json_is_413_before_it_is_parsed(client):
+    body = '{"username": "' + "a" * (MAX_JSON_BYTES + 10) + '", "password": "x"}'
+    result = client.post("auth/login", raw=body)
+    assert result.status_code == 413
+    assert result.json["error"]["code"] == "payload_too_large"
+
+
+def test_uploads_over_the_limit_are_413(client, app):
+    limit = app.ctx.settings.max_upload_bytes
+    result = client.request("POST", "/login", raw=b"x" * (limit + 1), headers={"Content-Type": "text/plain"})
+    assert result.status_code == 413
+
+
+def test_api_bodies_must_be_json(client, make_user):
+    make_user("dealer9")
+    # a cross-site form could post text/plain; it must not log anyone in
+    result = client.post(
+        "auth/login",
+        raw='{"username": "dealer9", "password": "secret-pass-1"}',
+        headers={"Content-Type": "text/plain"},
+    )
+    assert result.status_code == 415
+    assert result.json["error"]["code"] == "unsupported_media_type"
+    assert "ydt_session" not in result.cookies
+
+
+def test_parallel_password_guesses_count_against_each_other(client, make_user, app):
+    make_user("dealer9")
+    codes: list[int] = []
+    lock = threading.Lock()
+
+    def guess():
+        status = client.post("auth/login", {"username": "dealer9", "password": "wrong"}).status_code
+        with lock:
+            codes.append(status)
+
+    threads = [threading.Thread(target=guess) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    counts = Counter(codes)
+    assert counts[401] <= app.ctx.settings.login_max_failures
+    assert counts[429] >= 12 - app.ctx.settings.login_max_failures
+    with app.ctx.activate():
+        assert LoginAttempt.select().where(LoginAttempt.username == "dealer9").count() <= 6
+
+
+def test_validation_messages_with_numbers_are_translated(client):
+    result = client.post("auth/login", {"username": "", "password": "x"})
+    assert result.json["error"]["details"]["username"] == ["长度须在 1 到 64 之间。"]
+    english = client.post("auth/login", {"username": "", "password": "x"}, headers={"Accept-Language": "en"})
+    assert english.json["error"]["details"]["username"] == ["Length must be between 1 and 64."]
