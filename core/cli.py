@@ -144,8 +144,15 @@ def worker(state: CliState, workers: int) -> None:
     from core.jobs import get_huey
 
     huey = get_huey(state.app().ctx)
+    # Poll an idle queue at least every second: an order queued for the
+    # ERP should not wait the default ten.
     consumer = huey.create_consumer(
-        workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+        workers=workers,
+        worker_type="thread",
+        periodic=True,
+        check_worker_health=True,
+        initial_delay=0.1,
+        max_delay=1.0,
     )
     consumer.run()
 

@@ -56,7 +56,9 @@ def run_demo(state, host: str, port: int, options: dict | None = None) -> None:
     elif load_demo_data(ctx):
         click.echo("loaded the demo factory")
     huey = get_huey(ctx)
-    consumer = huey.create_consumer(workers=2, worker_type="thread", periodic=True)
+    consumer = huey.create_consumer(
+        workers=2, worker_type="thread", periodic=True, initial_delay=0.1, max_delay=1.0
+    )
     server = serve_threaded(app, host, port)
     click.echo("")
     click.echo(f"  YDT demo running at http://{host}:{port}/   (back office: http://{host}:{port}/admin)")
