@@ -19,8 +19,11 @@ from core.models import STAFF_ROLES, Customer
 from core.web import render
 from plugins.catalog import services
 
-PAGE_SIZE = 20
+# Ten cards a page (the API's default is 20): a list page must stay under
+# 60 KB on first load (DESIGN §7); the rest arrives through "load more".
+PAGE_SIZE = 10
 NEW_ARRIVALS = 6
+RECOMMENDED = 10
 _MAX_PAGE = 10_000
 
 
@@ -79,7 +82,7 @@ class HomePage:
         customer = shop_customer(req)
         categories = services.active_categories()
         newest = list(services.newest_products(NEW_ARRIVALS))
-        recommended = list(services.published_products(categories=categories).limit(PAGE_SIZE))
+        recommended = list(services.published_products(categories=categories).limit(RECOMMENDED))
         batch = {p.id: p for p in newest + recommended}
         described = {
             item["id"]: item for item in services.describe_products(self.ctx, customer, list(batch.values()))

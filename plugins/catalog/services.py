@@ -25,6 +25,7 @@ from peewee import Case, fn
 
 from core.db import is_postgres
 from core.errors import NotFound, ValidationFailed
+from plugins.catalog.media import thumb_name
 from plugins.catalog.models import (
     Category,
     OptionGroup,
@@ -33,6 +34,16 @@ from plugins.catalog.models import (
     ProductCategory,
     ProductImage,
 )
+
+# Field messages of option and category checks: fixed English msgids, so the
+# core translates them (the detail's key already names the group).
+MSG_UNKNOWN_CATEGORY = "Unknown category."
+MSG_OPTIONS_NOT_AN_OBJECT = "Must be an object of option group code to value code."
+MSG_UNKNOWN_GROUP = "This product has no such option group."
+MSG_UNKNOWN_VALUE = "This option has no such value."
+MSG_VALUE_REQUIRED = "Choose a value."
+MSG_NOT_A_CODE = "Must be a value code (a string)."
+MSG_NO_VALUE_AVAILABLE = "No value is available."
 
 MEDIA_URL = "/media/products/"
 THUMB_URL = "/media/products/thumbs/"
@@ -156,7 +167,7 @@ def published_products(category_id: int | None = None, q: str | None = None, *, 
     if category_id is not None:
         categories = active_categories() if categories is None else categories
         if category_id not in categories:
-            raise ValidationFailed(details={"category_id": ["Unknown category."]})
+            raise ValidationFailed(details={"category_id": [MSG_UNKNOWN_CATEGORY]})
         ids = subtree_ids(categories, category_id)
         linked = ProductCategory.select(ProductCategory.product).where(ProductCategory.category.in_(ids))
         query = query.where(Product.category.in_(ids) | Product.id.in_(linked))
@@ -264,7 +275,7 @@ def validate_options(product: Product, options: Any) -> dict[str, str]:
     if options is None:
         options = {}
     if not isinstance(options, dict):
-        raise ValidationFailed(details={"options": ["Must be an object of option group code to value code."]})
+        raise ValidationFailed(details={"options": [MSG_OPTIONS_NOT_AN_OBJECT]})
     groups = option_groups_of(product)
     by_code = {group.code: group for group in groups}
     errors: dict[str, list[str]] = {}
@@ -272,14 +283,14 @@ def validate_options(product: Product, options: Any) -> dict[str, str]:
     for code, value in options.items():
         group = by_code.get(code)
         if group is None:
-            errors[str(code)] = [f"unknown option group '{code}'"]
+            errors[str(code)] = [MSG_UNKNOWN_GROUP]
         elif value is None or value == "":
             if group.required:
-                errors[code] = ["a value is required"]
+                errors[code] = [MSG_VALUE_REQUIRED]
         elif not isinstance(value, str):
-            errors[code] = ["must be a value code (a string)"]
+            errors[code] = [MSG_NOT_A_CODE]
         elif value not in {v.code for v in values_of(group)}:
-            errors[code] = [f"unknown value '{value}'"]
+            errors[code] = [MSG_UNKNOWN_VALUE]
         else:
             chosen[code] = value
     answer: dict[str, str] = {}
@@ -291,7 +302,7 @@ def validate_options(product: Product, options: Any) -> dict[str, str]:
             if values:
                 answer[group.code] = values[0].code
             else:
-                errors[group.code] = ["no value is available"]
+                errors[group.code] = [MSG_NO_VALUE_AVAILABLE]
     if errors:
         raise ValidationFailed(details={"options": errors})
     return answer
@@ -333,7 +344,8 @@ def image_url(filename: str) -> str:
 
 
 def thumb_url(filename: str) -> str:
-    return THUMB_URL + filename
+    """The list thumbnail of the image ``filename`` (see ``media.thumb_name``)."""
+    return THUMB_URL + thumb_name(filename)
 
 
 def first_images(product_ids: Sequence[int]) -> dict[int, ProductImage]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import defaultdict
 
 import falcon
 
@@ -17,6 +18,8 @@ from core.errors import ApiError, NotAuthenticated, ValidationFailed
 from core.http import load
 from core.money import fen_to_str, parse_money
 from core.web import render
+from plugins.catalog.models import Product
+from plugins.inventory.services import stock_levels
 from plugins.orders import cart as carts
 from plugins.orders.lines import price_request
 from plugins.orders.queries import customer_orders, get_customer_order, status_counts, statuses_of, tab_counts
@@ -100,6 +103,7 @@ class CheckoutPage(_Page):
             items = None
         total = sum(parse_money(line["line_total"]) for line in lines)
         delivery = {"contact": customer.contact, "phone": customer.phone, "address": full_address(customer)}
+        short = stock_shortages(self.ctx, lines)
         render(
             self.ctx,
             req,
@@ -109,6 +113,7 @@ class CheckoutPage(_Page):
             back_url="/cart" if items is None else "javascript:history.back()",
             lines=lines,
             unavailable=unavailable,
+            short=short,
             items_json=json.dumps(items, ensure_ascii=False) if items is not None else "",
             total=total,
             qty=sum(line["qty"] for line in lines),
@@ -152,6 +157,27 @@ class CheckoutPage(_Page):
         for line in lines:
             line["image_url"] = images.get(line["product_id"])
         return lines, items, None
+
+
+def stock_shortages(ctx, lines: list[dict]) -> dict[int, int]:
+    """``{product_id: available}`` of each product the lines want more of than is left.
+
+    The same check the submission makes, shown before the dealer taps: a
+    standard order takes its stock when placed (summed per product over its
+    lines); an order with custom lines takes it when customer service
+    confirms it, so it cannot fail for stock now.
+    """
+    if not lines or any(line["kind"] == NONSTANDARD for line in lines):
+        return {}
+    wanted: dict[int, int] = defaultdict(int)
+    for line in lines:
+        wanted[line["product_id"]] += line["qty"]
+    levels = stock_levels(ctx, Product.select().where(Product.id.in_(list(wanted))))
+    return {
+        product_id: level["available"]
+        for product_id, level in levels.items()
+        if level["available"] is not None and wanted[product_id] > level["available"]
+    }
 
 
 class OrdersPage(_Page):
@@ -218,7 +244,7 @@ def history_timeline(order: dict, _) -> list[dict]:
     entries = []
     for index, event in enumerate(reversed(order["history"])):
         who = event["actor"]["display_name"] if event["actor"] else _("System")
-        note = "；".join(part for part in (event["reason_label"], event["note"]) if part)
+        note = " · ".join(part for part in (event["reason_label"], event["note"]) if part)
         entries.append(
             {
                 "title": event["status_label"],

@@ -28,6 +28,7 @@ from plugins.orders.schemas import (
     OrdersQuery,
     QtyBody,
     ReorderAnswer,
+    ReorderBody,
 )
 from plugins.orders.submit import submit_order
 from plugins.orders.views import cart_payload, order_detail, order_summaries
@@ -215,6 +216,7 @@ class OrderCancelResource(_Resource):
 class OrderReorderResource(_Resource):
     @api(
         "Copy a past order's lines into the cart at today's prices",
+        body=ReorderBody,
         response=ReorderAnswer,
         roles=SHOP_ROLES,
         customer=True,

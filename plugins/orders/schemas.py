@@ -128,6 +128,11 @@ class CancelBody(Schema):
     reason = Text(max_length=200, load_default="", metadata={"description": "why, for the history"})
 
 
+class ReorderBody(Schema):
+    """No fields: an empty object or no body at all. Anything else is refused,
+    so a client that means something we do not do hears about it."""
+
+
 def _status_filter(value: str) -> None:
     tabs = {key for key, _label, _statuses in TABS}
     if value in tabs:

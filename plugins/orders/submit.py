@@ -202,7 +202,9 @@ def next_order_no(ctx, now: dt.datetime) -> str:
     with write_transaction():
         (
             OrderSequence.insert(day=day, last=1)
-            .on_conflict(conflict_target=[OrderSequence.day], update={OrderSequence.last: OrderSequence.last + 1})
+            .on_conflict(
+                conflict_target=[OrderSequence.day], update={OrderSequence.last: OrderSequence.last + 1}
+            )
             .execute()
         )
         last = OrderSequence.select(OrderSequence.last).where(OrderSequence.day == day).scalar()
@@ -210,7 +212,13 @@ def next_order_no(ctx, now: dt.datetime) -> str:
 
 
 def _create_order(
-    ctx, user: User, customer: Customer, body: dict[str, Any], lines: list[PricedLine], total: int, order_no: str
+    ctx,
+    user: User,
+    customer: Customer,
+    body: dict[str, Any],
+    lines: list[PricedLine],
+    total: int,
+    order_no: str,
 ) -> tuple[Order, dict[int, int]]:
     """Write the order, its lines and history, then take the stock.
 

@@ -12,9 +12,13 @@ CODE = validate.Length(min=1, max=32)
 GRADE = validate.Length(min=0, max=32)
 
 
+MAX_OPTIONS = 32
+MSG_TOO_MANY_OPTIONS = "Too many options: a product has at most 32 option groups."
+
+
 def _options_size(value: dict) -> None:
-    if len(value) > 32:
-        raise ValidationError("Too many options.")
+    if len(value) > MAX_OPTIONS:
+        raise ValidationError(MSG_TOO_MANY_OPTIONS)
 
 
 class QuoteBody(Schema):

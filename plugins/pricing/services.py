@@ -39,6 +39,8 @@ from core.models import Customer
 from core.money import fen_to_str, round_fen
 from plugins.catalog.models import OptionGroup, OptionValue, Product
 from plugins.catalog.services import (
+    MSG_UNKNOWN_GROUP,
+    MSG_UNKNOWN_VALUE,
     grade_group,
     option_groups_of,
     prefetch_options,
@@ -280,7 +282,7 @@ def chosen_values(
         else:
             value = next((v for v in values if v.code == code), None)
             if value is None:
-                bad[group.code] = [f"unknown value '{code}'"]
+                bad[group.code] = [MSG_UNKNOWN_VALUE]
                 continue
         if value is None:
             continue
@@ -289,7 +291,7 @@ def chosen_values(
         elif group.kind == "surcharge":
             surcharges.append((group, value))
     for code in sorted(set(options) - {g.code for g in groups}):
-        bad[code] = [f"unknown option group '{code}'"]
+        bad[code] = [MSG_UNKNOWN_GROUP]
     if bad:
         raise ValidationFailed(details={"options": bad})
     return grade_value, surcharges

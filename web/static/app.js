@@ -38,9 +38,9 @@ async function api(method, path, body, opts = {}) {
   throw err;
 }
 
-const price = (value) => {
+const price = (value, cls) => {
   const [int, dec = "00"] = String(value).split(".");
-  return `<span class="price">${int[0] === "-" ? "-" : ""}<span class="price__sym">¥</span><span class="price__int">${int.replace("-", "")}</span><span class="price__dec">.${dec}</span></span>`;
+  return `<span class="price${cls ? " " + cls : ""}">${int[0] === "-" ? "-" : ""}<span class="price__sym">¥</span><span class="price__int">${int.replace("-", "")}</span><span class="price__dec">.${dec}</span></span>`;
 };
 
 function setCartCount(n) {
@@ -93,10 +93,16 @@ function showFieldErrors(form, details, prefix = "") {
   }
 }
 
+// A bound price keeps the size class of the one it replaces.
 const bind = (scope, data) => $$("[data-bind]", scope).forEach((el) => {
-  const v = el.dataset.bind.split(".").reduce((o, k) => o && o[k], data);
-  if (v != null) el.dataset.format === "price" ? el.innerHTML = price(v) : el.textContent = v;
+  const v = el.dataset.bind.split(".").reduce((o, k) => o && o[k], data), was = el.querySelector(".price");
+  if (v != null) el.dataset.format === "price" ? el.innerHTML = price(v, was && was.className.slice(6)) : el.textContent = v;
 });
+
+// img[data-src] loads near the screen (native loading=lazy starts too early).
+const near = window.IntersectionObserver && new IntersectionObserver((all) => all.forEach((e) =>
+  e.isIntersecting && (near.unobserve(e.target), e.target.src = e.target.dataset.src)), {rootMargin: "150px"});
+const lazy = (scope = d) => $$("img[data-src]:not([src])", scope).forEach((img) => near ? near.observe(img) : img.src = img.dataset.src);
 
 // The submit button may override data-api/-method/-redirect/-toast/-confirm.
 async function submitForm(form, btn) {
@@ -150,6 +156,7 @@ d.addEventListener("scroll", (ev) => {
 }, true);
 
 if (d.body.dataset.toast) toast(d.body.dataset.toast);
+lazy();
 
-window.ydt = {api, toast, price, setCartCount, openSheet, closeSheet, setQty, formJSON, submitForm, bind, newKey};
+window.ydt = {api, toast, price, setCartCount, openSheet, closeSheet, setQty, formJSON, submitForm, bind, newKey, lazy};
 })();

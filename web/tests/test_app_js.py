@@ -26,6 +26,9 @@ ORIGIN = "http://shell.test"
 PAGE = """{% extends "base.html" %}
 {% import "macros.html" as m with context %}
 {% block content %}
+<div id="near">{{ m.thumb("/img/near.webp", "pcard__img") }}</div>
+<div style="height:3000px"></div>
+<div id="far">{{ m.thumb("/img/far.webp", "pcard__img") }}</div>
 <a id="danger" href="/deleted" data-confirm="真的删除吗？">删除</a>
 <button id="open" data-sheet-open="config">选择配置</button>
 <div class="cells">
@@ -44,7 +47,7 @@ PAGE = """{% extends "base.html" %}
   <div class="sheet__mask" data-sheet-close></div>
   <form class="sheet__panel" tabindex="-1" data-live="/quotes" data-live-fields="product_id,options,qty">
     <input type="hidden" name="product_id" value="1" data-type="number">
-    <div id="unit" data-bind="unit_price" data-format="price">{{ m.price("3280.00") }}</div>
+    <div id="unit" data-bind="unit_price" data-format="price">{{ m.price("3280.00", "price--lg") }}</div>
     <span id="source" data-bind="source"></span>
     {{ m.chips("options.grade", [{"code": "A", "name": "A"}, {"code": "B", "name": "B"}], selected="A") }}
     <textarea name="custom_request">加高</textarea>
@@ -110,8 +113,18 @@ def fake_api() -> FakeApi:
     return FakeApi()
 
 
+# A 1×1 WebP picture.
+TINY_WEBP = bytes.fromhex("524946461c000000574542505650384c0f0000002f000000000710458efe0722a2ff0100")
+
+
 @pytest.fixture
-def page(browser, fake_api):
+def loaded() -> list[str]:
+    """Paths of the pictures the page fetched."""
+    return []
+
+
+@pytest.fixture
+def page(browser, fake_api, loaded):
     html = (
         make_env(DictLoader({"page.html": PAGE}))
         .get_template("page.html")
@@ -133,6 +146,9 @@ def page(browser, fake_api):
             file = STATIC_DIR / path.removeprefix("/static/web/")
             types = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
             route.fulfill(body=file.read_bytes(), content_type=types[file.suffix])
+        elif path.startswith("/img/"):
+            loaded.append(path)
+            route.fulfill(body=TINY_WEBP, content_type="image/webp")
         elif path == "/":
             route.fulfill(body=html, content_type="text/html; charset=utf-8")
         else:
@@ -266,6 +282,8 @@ def test_sheet_opens_requotes_on_each_tap_and_closes_on_escape(page, fake_api):
     )
     page.click("text=B")
     page.wait_for_function("document.querySelector('#unit .price__int').textContent === '3560'")
+    # The new price keeps the size of the one it replaced.
+    assert page.locator("#unit > .price").get_attribute("class") == "price price--lg"
     assert page.locator("#source").inner_text() == "一客一价"
     [quote] = fake_api.sent("POST /quotes")
     assert quote["body"] == {"product_id": 1, "options": {"grade": "B"}, "qty": 1}
@@ -290,3 +308,31 @@ def test_price_helper_matches_the_macro(page):
         '<span class="price">-<span class="price__sym">¥</span>'
         '<span class="price__int">12</span><span class="price__dec">.50</span></span>'
     )
+
+
+LOADED = (
+    "(img => img.hasAttribute('src') && img.complete && img.naturalWidth > 0)(document.querySelector('%s'))"
+)
+
+
+def test_list_pictures_load_only_near_the_screen(page, loaded):
+    page.wait_for_function(LOADED % "#near img")
+    assert loaded == ["/img/near.webp"]
+    assert page.locator("#far img").get_attribute("src") is None
+    page.locator("#far").scroll_into_view_if_needed()
+    page.wait_for_function(LOADED % "#far img")
+    assert loaded == ["/img/near.webp", "/img/far.webp"]
+
+
+def test_pictures_added_later_are_watched_too(page, loaded):
+    page.evaluate(
+        """() => {
+        const box = document.createElement("div");
+        box.id = "added";
+        box.innerHTML = '<img data-src="/img/added.webp" width="10" height="10">';
+        document.querySelector("#near").append(box);
+        ydt.lazy(box);
+    }"""
+    )
+    page.wait_for_function(LOADED % "#added img")
+    assert "/img/added.webp" in loaded

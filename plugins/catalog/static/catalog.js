@@ -1,5 +1,6 @@
 /* Catalog lists: "load more" fetches the next page as HTML (?partial=1) and
-   appends its items; it also loads by itself when scrolled into view. */
+   appends its items (their pictures load near the screen, ydt.lazy); it
+   also loads by itself when scrolled into view. */
 (() => {
   "use strict";
   const d = document;
@@ -19,7 +20,10 @@
       const page = d.createElement("div");
       page.innerHTML = await res.text();
       const items = page.querySelector("[data-items]");
-      if (items) list.append(...items.children);
+      if (items) {
+        list.append(...items.children);
+        if (window.ydt) window.ydt.lazy(list);
+      }
       const next = page.querySelector("[data-next]");
       if (next) {
         holder.replaceWith(next);

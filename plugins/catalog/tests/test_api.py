@@ -2,6 +2,7 @@
 
 import pytest
 
+from plugins.catalog.media import THUMB_EXT
 from plugins.catalog.models import Category, OptionGroup, OptionValue, Product, ProductImage
 from plugins.catalog.tests.helpers import add_options, count_queries, make_product
 
@@ -34,7 +35,7 @@ def test_list_answers_published_products_with_the_catalog_fields(dealer, catalog
     assert first["spec"] == "2800×1650×850mm"
     assert first["category_id"] == catalog["leather"].id
     assert first["unit"] == "套"
-    assert first["image_url"] == "/media/products/thumbs/S-801-first.jpg"
+    assert first["image_url"] == f"/media/products/thumbs/S-801-first.{THUMB_EXT}"
     assert result.json["items"][1]["image_url"] is None
 
 
@@ -122,7 +123,7 @@ def test_unknown_or_inactive_category_is_a_bad_parameter(dealer, catalog):
     for category_id in (987654, catalog["old"].id):
         result = dealer.get("products", params={"category_id": category_id})
         assert result.status_code == 400
-        assert result.json["error"]["details"] == {"category_id": ["Unknown category."]}
+        assert result.json["error"]["details"] == {"category_id": ["没有这个商品分类。"]}
 
 
 def test_product_detail_has_options_images_and_facts(dealer, catalog):
@@ -131,7 +132,7 @@ def test_product_detail_has_options_images_and_facts(dealer, catalog):
     product = result.json
     assert product["code"] == "S-801"
     assert product["images"] == ["/media/products/S-801-first.jpg", "/media/products/S-801-second.jpg"]
-    assert product["image_url"] == "/media/products/thumbs/S-801-first.jpg"
+    assert product["image_url"] == f"/media/products/thumbs/S-801-first.{THUMB_EXT}"
     assert product["description"] == "实木框架"
     assert (product["width_mm"], product["depth_mm"], product["height_mm"]) == (2800, 1650, 850)
     assert product["unit"] == "套"

@@ -8,7 +8,7 @@ import pytest
 from core.demo import load_demo_data
 from demodata import DEMO_PASSWORD, build_dataset
 from plugins.catalog.demo import load_demo_catalog
-from plugins.catalog.media import media_dir, thumb_dir
+from plugins.catalog.media import media_dir, thumb_dir, thumb_name
 from plugins.catalog.models import Category, OptionGroup, OptionValue, Product, ProductCategory, ProductImage
 
 MONEY = re.compile(r"^\d+\.\d{2}$")
@@ -90,7 +90,7 @@ def test_demo_pictures_are_drawn_with_thumbnails(app):
     assert first.product.code == small.products[0].code
     assert re.match(r"^S-801-[0-9a-f]{10}\.jpg$", first.filename)
     assert (media_dir(app.ctx) / first.filename).read_bytes()[:2] == b"\xff\xd8"
-    assert (thumb_dir(app.ctx) / first.filename).stat().st_size < (
+    assert (thumb_dir(app.ctx) / thumb_name(first.filename)).stat().st_size < (
         media_dir(app.ctx) / first.filename
     ).stat().st_size
     assert [row.sort for row in rows if row.product_id == first.product_id] == list(

@@ -40,6 +40,13 @@ def test_nav_labels_and_page_titles_are_translated():
         assert msgid in CATALOG
 
 
+def test_field_messages_of_the_services_are_translated():
+    code = "".join(path.read_text("utf-8") for path in PLUGIN.glob("*.py"))
+    messages = re.findall(r'^MSG_\w+ = "([^"]+)"', code, re.M)
+    assert "This option has no such value." in messages and "Unknown category." in messages
+    assert [msgid for msgid in messages if msgid not in CATALOG] == []
+
+
 def test_translations_keep_their_placeholders():
     for msgid, text in CATALOG.items():
         assert set(re.findall(r"{\w+}", msgid)) == set(re.findall(r"{\w+}", text)), msgid

@@ -6,7 +6,15 @@ import pytest
 from PIL import Image
 
 from core.errors import PayloadTooLarge, ValidationFailed
-from plugins.catalog.media import media_dir, store_product_image, thumb_dir
+from plugins.catalog.media import (
+    THUMB_EXT,
+    THUMB_FORMAT,
+    THUMB_SIZE,
+    media_dir,
+    store_product_image,
+    thumb_dir,
+    thumb_name,
+)
 from plugins.catalog.models import Product
 
 
@@ -27,14 +35,16 @@ def stored(app, catalog):
         }
 
 
-def test_an_upload_becomes_a_jpeg_and_a_square_thumbnail(app, stored):
+def test_an_upload_becomes_a_jpeg_and_a_small_square_thumbnail(app, stored):
     image = stored["shown"]
     assert image.filename.startswith("S-801-") and image.filename.endswith(".jpg")
     assert (image.width, image.height, image.sort) == (900, 600, 2)  # after the two helper images
     with Image.open(media_dir(app.ctx) / image.filename) as full:
         assert (full.format, full.size) == ("JPEG", (900, 600))
-    with Image.open(thumb_dir(app.ctx) / image.filename) as thumb:
-        assert thumb.size == (300, 300)
+    assert thumb_name(image.filename) == image.filename[: -len("jpg")] + THUMB_EXT
+    with Image.open(thumb_dir(app.ctx) / thumb_name(image.filename)) as thumb:
+        assert (thumb.format, thumb.size) == (THUMB_FORMAT, (THUMB_SIZE, THUMB_SIZE))
+    assert THUMB_SIZE <= 280  # a phone's grid at 2x, not more (DESIGN §7 page weight)
 
 
 def test_pictures_are_served_with_long_private_caching(dealer, stored):
@@ -46,15 +56,27 @@ def test_pictures_are_served_with_long_private_caching(dealer, stored):
     assert "immutable" in result.headers["cache-control"] and "private" in result.headers["cache-control"]
     again = dealer.get(f"/media/products/{name}", headers={"If-None-Match": result.headers["etag"]})
     assert again.status_code == 304
-    thumb = dealer.get(f"/media/products/thumbs/{name}")
+    thumb = dealer.get(f"/media/products/thumbs/{thumb_name(name)}")
     assert thumb.status_code == 200
-    assert len(thumb.content) < len(result.content)
+    assert thumb.headers["content-type"] == {"WEBP": "image/webp", "JPEG": "image/jpeg"}[THUMB_FORMAT]
+    assert "immutable" in thumb.headers["cache-control"]
+    assert len(thumb.content) < len(result.content) / 2
+
+
+def test_a_missing_thumbnail_falls_back_to_the_picture(app, dealer, stored):
+    name = stored["shown"].filename
+    (thumb_dir(app.ctx) / thumb_name(name)).unlink()
+    result = dealer.get(f"/media/products/thumbs/{thumb_name(name)}")
+    assert result.status_code == 200
+    assert result.headers["content-type"] == "image/jpeg"
+    assert result.content == (media_dir(app.ctx) / name).read_bytes()
 
 
 def test_pictures_of_unpublished_products_are_for_staff_only(client, make_user, dealer, stored):
     name = stored["hidden"].filename
     assert dealer.get(f"/media/products/{name}").status_code == 404
     assert dealer.get(f"/media/products/thumbs/{name}").status_code == 404
+    assert dealer.get(f"/media/products/thumbs/{thumb_name(name)}").status_code == 404
     make_user("admin9", "admin")
     assert client.login("admin9").get(f"/media/products/{name}").status_code == 200
 

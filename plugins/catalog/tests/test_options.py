@@ -38,23 +38,23 @@ def test_an_optional_group_may_be_left_empty(s801):
 
 def test_unknown_groups_and_values_are_named(s801):
     assert problems(s801, {"fabric": "X", "COVER": "X", "COLOR": "NP-02"}) == {
-        "fabric": ["unknown option group 'fabric'"],
-        "COVER": ["unknown value 'X'"],
+        "fabric": ["This product has no such option group."],
+        "COVER": ["This option has no such value."],
     }
 
 
 def test_an_inactive_value_cannot_be_chosen(s801):
-    assert problems(s801, {"COVER": "OLD"}) == {"COVER": ["unknown value 'OLD'"]}
+    assert problems(s801, {"COVER": "OLD"}) == {"COVER": ["This option has no such value."]}
 
 
 @pytest.mark.parametrize("value", [1, 1.5, True, ["FA"], {"code": "FA"}])
 def test_values_must_be_strings(s801, value):
-    assert problems(s801, {"COVER": value}) == {"COVER": ["must be a value code (a string)"]}
+    assert problems(s801, {"COVER": value}) == {"COVER": ["Must be a value code (a string)."]}
 
 
 def test_a_required_group_cannot_be_emptied(s801):
-    assert problems(s801, {"COLOR": None}) == {"COLOR": ["a value is required"]}
-    assert problems(s801, {"COVER": ""}) == {"COVER": ["a value is required"]}
+    assert problems(s801, {"COLOR": None}) == {"COLOR": ["Choose a value."]}
+    assert problems(s801, {"COVER": ""}) == {"COVER": ["Choose a value."]}
 
 
 @pytest.mark.parametrize("options", [["COVER", "FA"], "COVER=FA", 3])
@@ -70,7 +70,7 @@ def test_a_product_without_groups_takes_no_options(app, catalog):
         assert services.validate_options(plain, {}) == {}
         with pytest.raises(ValidationFailed) as caught:
             services.validate_options(plain, {"COVER": "FA"})
-    assert caught.value.details == {"options": {"COVER": ["unknown option group 'COVER'"]}}
+    assert caught.value.details == {"options": {"COVER": ["This product has no such option group."]}}
 
 
 def test_options_label_reads_like_the_order_line(s801):
@@ -100,5 +100,5 @@ def test_a_required_group_without_values_cannot_be_configured(app, s801):
         group = OptionGroup.get((OptionGroup.product == s801.id) & (OptionGroup.code == "COLOR"))
         OptionValue.update(active=False).where(OptionValue.group == group).execute()
         product = Product.get_by_id(s801.id)
-        assert problems(product, {}) == {"COLOR": ["no value is available"]}
+        assert problems(product, {}) == {"COLOR": ["No value is available."]}
         assert services.default_options(product) == {"COVER": "FA"}

@@ -72,20 +72,28 @@ def test_search_results_page_in_a_grid(app, dealer, catalog):
 
 
 def test_more_products_arrive_as_a_fragment(app, dealer, catalog):
-    from plugins.catalog.models import Category
+    from plugins.catalog.models import Category, ProductImage
     from plugins.catalog.tests.helpers import make_product
 
     with app.ctx.activate():
         bulk = Category.create(code="BULK", name="批量")
         for n in range(25):
-            make_product(f"N-{n:02d}", f"批量产品{n:02d}", bulk, sort=100 + n)
+            product = make_product(f"N-{n:02d}", f"批量产品{n:02d}", bulk, sort=100 + n)
+            ProductImage.create(product=product, filename=f"N-{n:02d}.jpg", sort=0)
     first = page(app, "/products", dealer, category_id=str(bulk.id)).text
-    assert first.count('<a class="pcard') == 20
+    # Ten cards on first load (the page weight budget), the first four
+    # pictures at once and the rest when they near the screen.
+    assert first.count('<a class="pcard') == 10
+    assert first.count('<img class="pcard__img" src=') == 4
+    assert first.count('<img class="pcard__img" data-src=') == 6
     assert f'data-more="/products?category_id={bulk.id}&amp;page=2&amp;partial=1"' in first
     more = page(app, "/products", dealer, category_id=str(bulk.id), page="2", partial="1").text
     assert "<html" not in more
-    assert more.count('<a class="pcard') == 5 and "批量产品24" in more
-    assert "data-more" not in more and "没有更多了" in more
+    assert more.count('<a class="pcard') == 10 and "批量产品19" in more
+    assert f'data-more="/products?category_id={bulk.id}&amp;page=3&amp;partial=1"' in more
+    last = page(app, "/products", dealer, category_id=str(bulk.id), page="3", partial="1").text
+    assert last.count('<a class="pcard') == 5 and "批量产品24" in last
+    assert "data-more" not in last and "没有更多了" in last
 
 
 def test_the_product_page_offers_the_configuration(app, dealer, catalog):

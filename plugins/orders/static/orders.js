@@ -84,6 +84,7 @@ if (checkout) {
     else body.from_cart = true;
     $$(".field.is-error", checkout).forEach((f) => f.classList.remove("is-error"));
     $$(".field__error", checkout).forEach((slot) => (slot.textContent = ""));
+    clearFailure();
     button.disabled = true;
     button.classList.add("is-loading");
     try {
@@ -106,13 +107,33 @@ if (checkout) {
         ydt.openSheet(sheet);
       } else {
         showErrors(checkout, err.details);
-        ydt.toast(err.message);
-        if (err.code === "cart_has_unavailable_lines" || err.code === "cart_empty") setTimeout(() => (location.href = "/cart"), 1500);
+        showFailure(err);
+        if (err.code === "out_of_stock") return button.classList.remove("is-loading");
+        if (err.code === "cart_has_unavailable_lines" || err.code === "cart_empty") setTimeout(() => (location.href = "/cart"), 2500);
       }
     }
     button.disabled = false;
     button.classList.remove("is-loading");
   };
+
+  // Why the order was not placed, at the top of the page until the next try
+  // (a toast is gone before a dealer has read it). Short lines say how many
+  // are left, and the order cannot be placed until the quantities change.
+  const failure = $("#checkout-error");
+  const showFailure = (err) => {
+    $("[data-error-text]", failure).textContent = err.message;
+    $("[data-error-back]", failure).hidden = err.code !== "out_of_stock";
+    failure.hidden = false;
+    for (const short of (err.code === "out_of_stock" && err.details.lines) || []) {
+      const body = $(`[data-product="${short.product_id}"] .pitem__body`, checkout);
+      if (!body) continue;
+      const note = $("[data-short]", body) || body.appendChild(Object.assign(d.createElement("div"), {className: "sm off-reason"}));
+      note.dataset.short = "";
+      note.textContent = short.available > 0 ? fill(checkout.dataset.shortText, short.available) : checkout.dataset.outText;
+    }
+    failure.scrollIntoView({block: "center", behavior: "smooth"});
+  };
+  const clearFailure = () => (failure.hidden = true);
 
   checkout.addEventListener("submit", (ev) => (ev.preventDefault(), place()));
   $("[data-accept-price]", sheet).addEventListener("click", () => {
@@ -139,14 +160,18 @@ d.addEventListener("click", async (ev) => {
       cancel.disabled = false;
     }
   } else if (again) {
+    // One request at a time: a double tap must not put the lines in the cart twice.
+    if (again.classList.contains("is-loading")) return;
     again.disabled = true;
+    again.classList.add("is-loading");
     try {
-      const result = await ydt.api("POST", `/orders/${encodeURIComponent(again.dataset.reorder)}/reorder`);
-      const skipped = result.skipped.map((s) => `${s.product_name}：${s.reason_text}`).join("\n");
-      if (skipped) alert(skipped);
-      location.href = "/cart";
+      const result = await ydt.api("POST", `/orders/${encodeURIComponent(again.dataset.reorder)}/reorder`, {});
+      const skipped = result.skipped.map((s) => `${s.product_name} · ${s.reason_text}`);
+      if (skipped.length) alert([again.dataset.skipped, ...skipped].join("\n"));
+      location.href = "/cart";  // the button stays busy until the cart shows
     } catch (_) {
       again.disabled = false;
+      again.classList.remove("is-loading");
     }
   } else if (more) {
     ev.preventDefault();

@@ -234,3 +234,19 @@ def test_unknown_order_numbers_are_404(client, shop, no):
     assert api.get(f"orders/{no}").status_code == 404
     assert api.post(f"orders/{no}/cancel", {}).status_code == 404
     assert api.post(f"orders/{no}/reorder").status_code == 404
+
+
+@pytest.mark.parametrize("body", [{"x": 1}, {"qty": 2}, {"lines": []}])
+def test_reorder_refuses_fields_it_does_not_know(app, client, shop, body):
+    api = client.login("dealer1")
+    no = post_order(api, order_body([_fill(GOOD_ITEM, shop)]), new_key()).json["no"]
+    before = snapshot(app)
+    answer = api.post(f"orders/{no}/reorder", body)
+    assert answer.status_code == 400
+    assert answer.json["error"]["code"] == "invalid_input"
+    assert list(answer.json["error"]["details"]) == list(body)
+    assert snapshot(app) == before
+    # An empty object (or no body) is the request the contract knows.
+    again = api.post(f"orders/{no}/reorder", {})
+    assert (again.status_code, again.json["added"]) == (200, 1)
+    assert [line["qty"] for line in again.json["cart"]["lines"]] == [1]

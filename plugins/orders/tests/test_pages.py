@@ -60,6 +60,46 @@ def test_checkout_is_prefilled_from_the_customer_record(client, shop):
     assert "提交订单" in html
 
 
+def test_checkout_warns_of_short_stock_before_the_dealer_taps(client, shop):
+    api = client.login("dealer1")
+    # Two lines of the same sofa (stock 5): 3 + 3 is more than is left.
+    api.post("cart/items", {"product_id": shop.sofa.id, "options": {"COVER": "FA"}, "qty": 3})
+    api.post("cart/items", {"product_id": shop.sofa.id, "options": {"COVER": "L2"}, "qty": 3})
+    api.post("cart/items", {"product_id": shop.table.id, "qty": 9})  # unlimited
+    html = page(api, "/checkout").text
+    assert "部分商品库存不足，请修改数量后再提交订单。" in html
+    assert html.count("库存不足：仅剩 5 件") == 2
+    assert 'id="place-order" disabled' in html
+    assert '<a class="checkout-error__link" href="/cart">修改数量</a>' in html
+    # Within stock: no warning, the order can be placed.
+    cart = api.get("cart").json
+    for line in cart["lines"][:2]:
+        api.patch(f"cart/items/{line['id']}", {"qty": 2})
+    html = page(api, "/checkout").text
+    assert "部分商品库存不足" not in html and "仅剩 5 件" not in html
+    assert 'id="place-order">' in html
+
+
+def test_buy_now_checkout_warns_of_short_stock_too(client, shop):
+    items = json.dumps([{"product_id": shop.sofa.id, "options": {"COVER": "FA"}, "qty": 6}])
+    html = page(client.login("dealer1"), "/checkout", items=items).text
+    assert "库存不足：仅剩 5 件" in html and 'id="place-order" disabled' in html
+
+
+def test_checkout_speaks_english_with_english_punctuation(client, shop):
+    api = client.login("dealer1")
+    api.post(
+        "cart/items", {"product_id": shop.sofa.id, "options": {"COVER": "FA"}, "qty": 1, "remark": "靠窗"}
+    )
+    for path in ("/checkout", "/cart"):
+        html = page(api, path, lang="en").text
+        assert (
+            '<span class="lead-in">Total:</span>' in html and '<span class="lead-in">Remark:</span>' in html
+        )
+        assert "：" not in html  # no Chinese colon on an English page
+    assert '<span class="lead-in">合计：</span>' in page(api, "/checkout", lang="zh-CN").text
+
+
 def test_checkout_of_an_empty_cart_goes_back_to_the_cart(client, shop):
     answer = page(client.login("dealer1"), "/checkout")
     assert answer.status_code == 303

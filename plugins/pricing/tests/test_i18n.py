@@ -13,6 +13,7 @@ PATTERNS = (
     r'^\s+message = "([^"]+)"',  # ApiError subclasses
     r'return "([A-Z][^"]+\.)"',  # message ids returned by checks (price_file)
     r'"(?:invalid|range)": "([^"]+)"',  # Money field errors
+    r'^MSG_\w+ = "([^"]+)"',  # field messages
 )
 
 
@@ -27,6 +28,13 @@ def code_msgids():
 
 def test_the_scan_finds_the_labels():
     assert {"Rounding", "{grade} (customer price)", "Not a grade of this product."} <= code_msgids()
+    assert "Too many options: a product has at most 32 option groups." in code_msgids()
+
+
+def test_the_option_messages_it_raises_are_translated_here_too():
+    from plugins.catalog.services import MSG_UNKNOWN_GROUP, MSG_UNKNOWN_VALUE
+
+    assert {MSG_UNKNOWN_GROUP, MSG_UNKNOWN_VALUE} <= set(CATALOG)
 
 
 def test_every_msgid_is_translated_with_the_same_placeholders():

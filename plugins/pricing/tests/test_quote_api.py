@@ -104,6 +104,22 @@ def test_unknown_options_are_400_naming_the_group(client, shop, options, bad):
     assert list(result.json["error"]["details"]["options"]) == [bad]
 
 
+def test_option_messages_speak_the_callers_language(client, shop):
+    dealer = client.login("dealer1")
+    body = {"product_id": shop["sofa"].id, "options": {"SOFA-COVER": "L9", "XX": "1"}, "qty": 1}
+    zh = dealer.post("quotes", body).json["error"]["details"]["options"]
+    assert zh == {"SOFA-COVER": ["该选项没有这个可选值。"], "XX": ["该商品没有这个选项。"]}
+    en = dealer.post("quotes", body, headers={"Accept-Language": "en"}).json["error"]["details"]["options"]
+    assert en == {
+        "SOFA-COVER": ["This option has no such value."],
+        "XX": ["This product has no such option group."],
+    }
+    many = {"product_id": shop["sofa"].id, "options": {f"G{n}": "x" for n in range(33)}, "qty": 1}
+    assert dealer.post("quotes", many).json["error"]["details"]["options"] == [
+        "选项过多：一件商品最多 32 个选项。"
+    ]
+
+
 @pytest.mark.parametrize(
     "body",
     [
