@@ -45,7 +45,18 @@ class Gunicorn:
     def __init__(self, app: str, env: dict | None = None, workers: int = 2) -> None:
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", app],
+            [
+                str(BIN / "gunicorn"),
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                # two servers run side by side: no shared control socket
+                "--no-control-socket",
+                app,
+            ],
             cwd=ROOT,
             env={**os.environ, **(env or {})},
         )
@@ -116,6 +127,8 @@ def get_json(url: str, headers: dict | None = None) -> dict:
 def report(name: str, measured: float, baseline: float, budget: float, unit: str = "req/s") -> bool:
     ratio = measured / baseline if baseline else 0.0
     ok = ratio >= budget
-    print(f"{name}: {measured:,.0f} {unit} vs baseline {baseline:,.0f} {unit} -> ratio {ratio:.2f} "
-          f"(budget >= {budget}) {'OK' if ok else 'OVER BUDGET'}")
+    print(
+        f"{name}: {measured:,.0f} {unit} vs baseline {baseline:,.0f} {unit} -> ratio {ratio:.2f} "
+        f"(budget >= {budget}) {'OK' if ok else 'OVER BUDGET'}"
+    )
     return ok

@@ -37,12 +37,21 @@ def pgbench_tps(url: str) -> float:
     from urllib.parse import urlparse
 
     parsed = urlparse(url)
-    args = ["-h", parsed.hostname or "127.0.0.1", "-p", str(parsed.port or 5432), "-U", parsed.username or "postgres"]
+    args = [
+        "-h",
+        parsed.hostname or "127.0.0.1",
+        "-p",
+        str(parsed.port or 5432),
+        "-U",
+        parsed.username or "postgres",
+    ]
     db = parsed.path.lstrip("/") or "postgres"
     subprocess.run(["pgbench", *args, "-i", "-q", "-s", "4", db], check=True, capture_output=True)
     out = subprocess.run(
         ["pgbench", *args, "-N", "-c", str(CLIENTS), "-j", "2", "-T", str(SECONDS), db],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     subprocess.run(["pgbench", *args, "-i", "-I", "d", db], check=False, capture_output=True)
     return float(re.search(r"tps = ([\d.]+)", out).group(1))
@@ -55,8 +64,15 @@ def prepare(url: str, data_dir: Path) -> tuple[int, str]:
     from plugins.catalog.models import Product
     from plugins.inventory.services import set_stock
 
-    app = create_app(load_settings(environ={}, data_dir=data_dir, database_url=url,
-                                   disabled_plugins=("erp_yidiantong",), plugin_settings={"catalog": {"demo_images": 0}}))
+    app = create_app(
+        load_settings(
+            environ={},
+            data_dir=data_dir,
+            database_url=url,
+            disabled_plugins=("erp_yidiantong",),
+            plugin_settings={"catalog": {"demo_images": 0}},
+        )
+    )
     load_demo_data(app.ctx)
     with app.ctx.activate(), app.ctx.db.atomic():
         product = Product.get(Product.code == "S-801-M")
@@ -79,12 +95,16 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             product_id, _ = prepare(url, Path(tmp))
-            server = Gunicorn("core.wsgi:application", workers=4, env={
-                "YDT_DATA_DIR": tmp, "DATABASE_URL": url, "YDT_DISABLED_PLUGINS": "erp_yidiantong"})
+            server = Gunicorn(
+                "core.wsgi:application",
+                workers=4,
+                env={"YDT_DATA_DIR": tmp, "DATABASE_URL": url, "YDT_DISABLED_PLUGINS": "erp_yidiantong"},
+            )
             try:
                 wait_http(server.url + "/api/v1/health")
-                token = post_json(server.url + "/api/v1/auth/login",
-                                  {"username": "dealer1", "password": "demo1234"})["token"]
+                token = post_json(
+                    server.url + "/api/v1/auth/login", {"username": "dealer1", "password": "demo1234"}
+                )["token"]
                 created, refused, failed = _hammer(server.port, token, product_id)
             finally:
                 server.stop()
@@ -96,7 +116,9 @@ def main() -> int:
     print(f"database: {orders} orders, {sold} units sold of {STOCK}, stock left {stock}")
     correct = failed == 0 and orders == created and sold == created and stock == STOCK - sold and stock >= 0
     print("zero oversell, zero lost orders:", "OK" if correct else "FAILED")
-    ok = report("order submission (16 clients, one contended product)", created / SECONDS, baseline, 0.25, "orders/s")
+    ok = report(
+        "order submission (16 clients, one contended product)", created / SECONDS, baseline, 0.25, "orders/s"
+    )
     return 0 if ok and correct else 1
 
 
@@ -104,15 +126,24 @@ def _hammer(port: int, token: str, product_id: int) -> tuple[int, int, int]:
     counts = {"created": 0, "refused": 0, "failed": 0}
     lock = threading.Lock()
     stop = time.monotonic() + SECONDS
-    body = {"items": [{"product_id": product_id, "options": {}, "qty": 1}],
-            "delivery": {"contact": "陈志强", "phone": "13800138000", "address": "广东省佛山市顺德区乐从镇 1 号"}}
+    body = {
+        "items": [{"product_id": product_id, "options": {}, "qty": 1}],
+        "delivery": {"contact": "陈志强", "phone": "13800138000", "address": "广东省佛山市顺德区乐从镇 1 号"},
+    }
 
     def client() -> None:
         conn = HTTPConnection("127.0.0.1", port, timeout=60)
         while time.monotonic() < stop:
-            conn.request("POST", "/api/v1/orders", body=json.dumps(body), headers={
-                "Authorization": f"Bearer {token}", "Content-Type": "application/json",
-                "Idempotency-Key": uuid.uuid4().hex})
+            conn.request(
+                "POST",
+                "/api/v1/orders",
+                body=json.dumps(body),
+                headers={
+                    "Authorization": f"Bearer {token}",
+                    "Content-Type": "application/json",
+                    "Idempotency-Key": uuid.uuid4().hex,
+                },
+            )
             resp = conn.getresponse()
             resp.read()
             key = "created" if resp.status == 201 else "refused" if resp.status == 409 else "failed"
@@ -129,8 +160,10 @@ def _hammer(port: int, token: str, product_id: int) -> tuple[int, int, int]:
 
 def _count(conn, schema: str, product_id: int) -> tuple[int, int, int]:
     cur = conn.cursor()
-    cur.execute(f"SELECT coalesce(sum(qty), 0), count(DISTINCT order_id) FROM {schema}.order_line WHERE product_id = %s",
-                (product_id,))
+    cur.execute(
+        f"SELECT coalesce(sum(qty), 0), count(DISTINCT order_id) FROM {schema}.order_line WHERE product_id = %s",
+        (product_id,),
+    )
     sold, orders = cur.fetchone()
     cur.execute(f"SELECT quantity FROM {schema}.stock_item WHERE product_id = %s", (product_id,))
     return int(sold), int(orders), cur.fetchone()[0]

@@ -33,7 +33,9 @@ def main() -> int:
         try:
             wait_http(hello.url + "/hello")
             wait_http(platform.url + "/api/v1/health")
-            token = post_json(platform.url + "/api/v1/auth/login", {"username": "dealer1", "password": "demo1234"})["token"]
+            token = post_json(
+                platform.url + "/api/v1/auth/login", {"username": "dealer1", "password": "demo1234"}
+            )["token"]
             auth = {"Authorization": f"Bearer {token}"}
             url = platform.url + "/api/v1/products?per_page=20"
             page = get_json(url, auth)
