@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import BIN, ROOT, free_port, report, wait_http
 
 ROWS = 100_000
-ROUNDS = 3
+ROUNDS = 5
 BUDGET = 0.5
 
 

@@ -32,6 +32,20 @@ def client_for(ctx) -> EgpClient | None:
     return client
 
 
+def use_gateway(ctx, base_url: str) -> None:
+    """Point this app's connector at ``base_url`` from now on.
+
+    For a gateway found after the settings were read (``ydt demo`` starts
+    the simulator on a port it picks): the app's resolved plugin settings
+    get the new URL and the cached client is dropped.
+    """
+    ctx.plugin_config["erp_yidiantong"] = {**settings_of(ctx), "base_url": base_url}
+    client = getattr(ctx, "_egp_client", None)
+    ctx._egp_client = None
+    if client is not None:
+        client.close()
+
+
 def push_keyring(ctx) -> Keyring:
     """Keys the agent may sign pushes with: ``key_id:secret`` pairs."""
     keys: dict[str, list[str]] = {}

@@ -84,5 +84,10 @@ def on_order_submitted(ctx, order):
 
 
 @hookimpl
+def on_order_status_changed(ctx, order, old_status, new_status, actor, reason):
+    outbox.on_order_status_changed(ctx, order, old_status, new_status)
+
+
+@hookimpl
 def extend_order_data(ctx, orders, detail, translate):
     return outbox.order_data(ctx, orders, detail, translate)

@@ -16,6 +16,9 @@ MANIFEST = Manifest(
         "full_sync_hours": Setting(24, "Full reconcile every N hours", int),
         "outbox_max_attempts": Setting(12, "Failed import attempts before an order is dead-lettered", int),
         "outbox_lease_seconds": Setting(60, "How long a worker holds an outbox row", int),
+        "offline_probe_seconds": Setting(60, "While the ERP is offline, probe its health every N seconds", int),
         "feed_page_size": Setting(2000, "Rows per feed page", int),
+        "images_per_product": Setting(3, "Product pictures the catalog sync fetches per product (0: none)", int),
+        "live_timeout_seconds": Setting(3, "Timeout of a live price or stock query (then the synced figure)", int),
     },
 )

@@ -10,6 +10,7 @@ import peewee
 
 from core.db import AwareDateTimeField, BaseModel, utcnow
 from core.models import Customer
+from plugins.catalog.models import Product
 from plugins.orders.models import JSONField, Order
 
 
@@ -27,6 +28,10 @@ class ErpBinding(BaseModel):
     external_version = peewee.BigIntegerField(default=0)
     deleted = peewee.BooleanField(default=False)
     synced_at = AwareDateTimeField(default=utcnow)
+    # What the sync must remember about the record besides its version:
+    # the password ``set_at`` applied (users), list-price versions per grade
+    # (products), a parent code still to link (categories), stock figures.
+    memo = JSONField(default=dict)
 
     class Meta:
         indexes = ((("model", "external_id"), True), (("model", "local_id"), False))
@@ -43,6 +48,9 @@ class SyncStream(BaseModel):
     last_error = peewee.TextField(default="")
     # Newest ERP ``updated_at`` applied; lag = now - this.
     last_item_at = AwareDateTimeField(null=True)
+    # One sync of a stream at a time across processes: a lease renewed per page.
+    locked_until = AwareDateTimeField(null=True)
+    lock_token = peewee.CharField(max_length=32, default="")
 
 
 class SyncRun(BaseModel):
@@ -89,7 +97,13 @@ class InboxEvent(BaseModel):
 
 
 class OutboxMessage(BaseModel):
-    """Work for the ERP written in the same transaction as the business change."""
+    """Work for the ERP written in the same transaction as the business change.
+
+    A dispatcher claims a due row by setting ``status`` to ``in_flight``,
+    ``locked_until`` (the lease) and a fresh ``lease_token``; it finishes the
+    row only while the token is still its own, so a worker that stalled past
+    its lease cannot overwrite the outcome of the worker that took over.
+    """
 
     kind = peewee.CharField(max_length=32)  # import_order | notify_payment
     aggregate = peewee.CharField(max_length=64, index=True)  # e.g. the order number
@@ -99,22 +113,55 @@ class OutboxMessage(BaseModel):
     attempts = peewee.IntegerField(default=0)
     next_attempt_at = AwareDateTimeField(default=utcnow, index=True)
     locked_until = AwareDateTimeField(null=True)
+    lease_token = peewee.CharField(max_length=32, default="")
     last_error = peewee.TextField(default="")
+    # How a done row ended: imported | rejected | withdrawn (cancelled before it was sent).
+    outcome = peewee.CharField(max_length=16, default="")
     created_at = AwareDateTimeField(default=utcnow)
+    sent_at = AwareDateTimeField(null=True)  # first time a worker took it to send
     done_at = AwareDateTimeField(null=True)
 
 
 class ErpOrder(BaseModel):
-    """The ERP side of a platform order: import state, ERP number, stage."""
+    """The ERP side of a platform order: import state, ERP number, stage.
+
+    ``status``: ``queued`` (in the outbox), ``imported``, ``rejected`` (a 422:
+    ``reason_code`` and ``details`` say why; the order was cancelled),
+    ``dead`` (dead-lettered; staff must act), ``withdrawn`` (cancelled on
+    the platform before it was sent). Production events move ``stage`` and
+    ``stage_seq`` forward only.
+    """
 
     order = peewee.ForeignKeyField(Order, primary_key=True, backref="erp", on_delete="CASCADE")
-    status = peewee.CharField(max_length=16, default="queued")  # queued | imported | rejected | dead
+    status = peewee.CharField(max_length=16, default="queued")
     erp_order_no = peewee.CharField(max_length=64, default="")
+    revision = peewee.IntegerField(default=1)
     reason_code = peewee.CharField(max_length=64, default="")
     reason = peewee.TextField(default="")
+    details = JSONField(default=dict)
     stage = peewee.CharField(max_length=32, default="")
     stage_seq = peewee.IntegerField(default=0)
+    imported_at = AwareDateTimeField(null=True)
     updated_at = AwareDateTimeField(default=utcnow)
+
+
+class ErpGatewayState(BaseModel):
+    """Shared state of the connection to the gateway (one row, ``name='erp'``).
+
+    ``offline_since`` is set while the dispatcher considers the ERP offline;
+    it then sends nothing and probes health once ``next_probe_at`` passes.
+    ``runner_token`` / ``runner_until`` is the lease of the one dispatcher
+    that may send at a time, so orders reach the ERP in outbox order.
+    """
+
+    name = peewee.CharField(max_length=16, primary_key=True)
+    offline_since = AwareDateTimeField(null=True)
+    next_probe_at = AwareDateTimeField(null=True)
+    last_probe_at = AwareDateTimeField(null=True)
+    last_error = peewee.TextField(default="")
+    runner_token = peewee.CharField(max_length=32, default="")
+    runner_until = AwareDateTimeField(null=True)
+    last_dispatch_at = AwareDateTimeField(null=True)
 
 
 class ProgressEvent(BaseModel):
@@ -127,6 +174,8 @@ class ProgressEvent(BaseModel):
     label = peewee.CharField(max_length=64, default="")
     note = peewee.TextField(default="")
     at = AwareDateTimeField()
+    progress_pct = peewee.IntegerField(default=0)
+    line_no = peewee.IntegerField(null=True)  # set when the ERP tracks lines separately
 
 
 class Shipment(BaseModel):
@@ -138,6 +187,8 @@ class Shipment(BaseModel):
     waybill_no = peewee.CharField(max_length=64, default="")
     packages = JSONField(default=list)
     shipped_at = AwareDateTimeField()
+    erp_order_no = peewee.CharField(max_length=64, default="")
+    lines = JSONField(default=list)  # [{line_no, sku, qty}] carried by this shipment
 
 
 class LedgerEntry(BaseModel):
@@ -153,7 +204,42 @@ class LedgerEntry(BaseModel):
     business_date = peewee.DateField()
     at = AwareDateTimeField()
     voided = peewee.BooleanField(default=False)
+    goods = peewee.BigIntegerField(default=0)  # value of goods ordered or shipped (fen)
+    balance = peewee.BigIntegerField(null=True)  # the dealer's balance after the entry (fen)
+    order_no = peewee.CharField(max_length=64, default="")  # the platform order it concerns
+
+
+class SeenNonce(BaseModel):
+    """A push signature nonce seen in the last 600 s (replay protection).
+
+    A table, so every web process shares it: the unique key makes "first
+    time seen" atomic (EGP/1 §3.3 step 5).
+    """
+
+    key_id = peewee.CharField(max_length=64)
+    nonce = peewee.CharField(max_length=32)
+    expires_at = peewee.BigIntegerField(index=True)  # Unix seconds
+
+    class Meta:
+        indexes = ((("key_id", "nonce"), True),)
+
+
+class ProductImageSync(BaseModel):
+    """The ERP image keys of a product: wanted now, stored, and the images made from them.
+
+    Pictures are fetched after the catalog page commits; ``pending`` marks a
+    product whose ``wanted`` keys are not stored yet (retried on every sync).
+    """
+
+    product = peewee.ForeignKeyField(Product, primary_key=True, on_delete="CASCADE")
+    wanted = JSONField(default=list)
+    applied = JSONField(default=list)
+    image_ids = JSONField(default=list)  # ProductImage ids the connector created
+    pending = peewee.BooleanField(default=False, index=True)
+    last_error = peewee.TextField(default="")
+    updated_at = AwareDateTimeField(default=utcnow)
 
 
 MODELS = [ErpBinding, SyncStream, SyncRun, SyncRejection, InboxEvent, OutboxMessage, ErpOrder, ProgressEvent,
-          Shipment, LedgerEntry]
+          Shipment, LedgerEntry, ErpGatewayState,
+          SeenNonce, ProductImageSync]

@@ -123,3 +123,12 @@ def egp(sim_url) -> Iterator[EgpClient]:
 @pytest.fixture
 def control(sim) -> Control:
     return Control(sim)
+
+
+# The outbox tests' fixtures (a platform wired to the served simulator).
+from plugins.erp_yidiantong.tests.outbox_fixtures import (  # noqa: E402, F401
+    connector_app,
+    connector_settings,
+    shop,
+    sim_http,
+)
