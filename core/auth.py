@@ -23,7 +23,7 @@ import falcon
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from core.db import utcnow, write_transaction
+from core.db import current_database, is_postgres, utcnow, write_transaction
 from core.errors import Forbidden, NotAuthenticated, TooManyRequests, ValidationFailed
 from core.models import STAFF_ROLES, Customer, LoginAttempt, RepAssignment, Session, User
 
@@ -75,13 +75,18 @@ def authenticate(settings, username: str, password: str, addr: str) -> User:
     through one check; a successful login then clears the user's record.
     """
     username = username[:64]
-    by_user, by_addr = _recent_failures(settings, username, addr)
-    if _throttled(settings, by_user + 1, by_addr + 1):
-        raise TooManyRequests(headers={"Retry-After": str(settings.login_window_seconds)})
     with write_transaction():
-        attempt = LoginAttempt.create(username=username, remote_addr=addr)
+        if is_postgres():
+            # Serialise attempts on one username so each sees the others'
+            # (SQLite's BEGIN IMMEDIATE already does).
+            current_database().execute_sql(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", (f"login:{username}",)
+            )
         by_user, by_addr = _recent_failures(settings, username, addr)
-    if _throttled(settings, by_user, by_addr):
+        throttled = _throttled(settings, by_user + 1, by_addr + 1)
+        if not throttled:
+            attempt = LoginAttempt.create(username=username, remote_addr=addr)
+    if throttled:
         raise TooManyRequests(headers={"Retry-After": str(settings.login_window_seconds)})
     user = User.get_or_none(User.username == username)
     # Verify against a dummy hash for unknown users so timing reveals nothing.
