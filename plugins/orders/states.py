@@ -79,6 +79,7 @@ REASON_LABELS = {
     REASON_SUBMITTED: "Order submitted",
     REASON_CUSTOMER_CANCELLED: "Cancelled by the customer",
     REASON_PAYMENT_TIMEOUT: "Not paid in time: cancelled automatically and the stock released",
+    "erp_progress": "Production progress from the factory (ERP)",
 }
 
 # The dealer's order list tabs: key, label, statuses (empty = all). A key

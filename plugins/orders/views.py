@@ -33,6 +33,7 @@ PRICE_SOURCE_LABELS = {
     "list_discount": "List price at your discount",
     "support": "Priced by customer service",
     "erp_live": "Live ERP price",
+    "erp_synced_fallback": "Last synced ERP price (ERP offline)",
 }
 
 
