@@ -14,6 +14,7 @@ unchanged and not touched.
 
 from __future__ import annotations
 
+import abc
 import logging
 from typing import Any
 
@@ -27,7 +28,7 @@ from plugins.erp_yidiantong.sync.report import RowRejected, RunReport
 log = logging.getLogger("ydt.erp.sync")
 
 
-class FeedApplier:
+class FeedApplier(abc.ABC):
     """Base of the feed appliers (see the module docstring for the call order)."""
 
     # Up to how many rows of pages already fetched may be applied in one transaction
@@ -38,8 +39,9 @@ class FeedApplier:
         self.ctx = ctx
         self.full = full
 
+    @abc.abstractmethod
     def apply_page(self, items: list[dict[str, Any]], report: RunReport) -> None:
-        raise NotImplementedError
+        """Apply one page of feed items inside the page's write transaction."""
 
     def after_commit(self, report: RunReport) -> None:
         """Work that must follow the page's commit (network, notifications)."""
@@ -64,23 +66,24 @@ class RowFeed(FeedApplier):
         super().begin(ctx, full)
         self.seen: set[str] = set()
 
+    @abc.abstractmethod
     def key(self, item: dict[str, Any]) -> str:
-        raise NotImplementedError
+        """The ERP key of an item (its binding's external id)."""
 
     def prepare(self, items: list[dict[str, Any]]) -> None:
         """Load what the page's rows need in bulk (optional)."""
 
+    @abc.abstractmethod
     def apply(self, item: dict[str, Any], binding: ErpBinding | None) -> tuple[int | None, dict | None]:
         """Create or update the local record; return (local id, binding memo or None to keep)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def tombstone(self, item: dict[str, Any], binding: ErpBinding | None) -> bool:
         """Make the local record inactive; True when something local changed."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def deactivate(self, binding: ErpBinding) -> bool:
         """Full reconcile: the ERP no longer lists this record; True when something changed."""
-        raise NotImplementedError
 
     def apply_page(self, items: list[dict[str, Any]], report: RunReport) -> None:
         self.report = report  # for appliers that record stock or price changes
