@@ -31,6 +31,7 @@ setup(
         "openpyxl>=3.1",
         "Pillow>=10.0",
         "huey>=2.5",
+        "orjson>=3.9",
     ],
     extras_require={
         "test": ["pytest>=7.4", "playwright>=1.40"],

@@ -1,17 +1,21 @@
-"""Reading a feed a page or two ahead, in a thread, while the last page is applied.
+"""Reading a feed one page ahead: the next page is asked for before this one is applied.
 
-Fetching (HTTP, the agent's query, JSON parsing) and applying (the
-database) then overlap instead of taking turns. Errors of the fetching
-thread are raised where the consumer reads the page that failed.
+While the platform applies page N (its checks, the database), the agent is
+already preparing page N+1 in its own process; the platform then only reads
+the answer. No thread is involved: a thread fetching beside the applying
+one fights it for the GIL (parsing JSON needs it too), and SQLite, which
+gives the GIL up and takes it back around each statement it steps, measured
+slower beside such a thread than without it.
+
+Errors of a read are raised where the consumer asks for the page that
+failed.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator, Sequence
 
-from plugins.erp_yidiantong.egp.client import EgpClient
+from plugins.erp_yidiantong.egp.client import EgpClient, EgpError, PendingRequest
 from plugins.erp_yidiantong.egp.shapes import Page
 
 
@@ -26,71 +30,59 @@ class Prefetcher:
         limit: int,
         *,
         streams: Sequence[str] = (),
-        depth: int = 2,
     ) -> None:
         self.client = client
         self.feed = feed
         self.cursor = cursor
         self.limit = limit
         self.streams = list(streams) or None
-        self._queue: queue.Queue = queue.Queue(maxsize=depth)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"erp-feed-{feed}", daemon=True)
+        self._pending: PendingRequest | None = None
+        self._error: EgpError | None = None
+        self._done = False
 
     def __enter__(self) -> Prefetcher:
-        self._thread.start()
+        self._ask(self.cursor)
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _put(self, item) -> None:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.2)
-                return
-            except queue.Full:
-                continue
-
-    def _run(self) -> None:
-        cursor = self.cursor
+    def _ask(self, cursor: str | None) -> None:
         try:
-            while not self._stop.is_set():
-                page = self.client.feed(self.feed, cursor, self.limit, streams=self.streams)
-                self._put(("page", page))
-                if not page.has_more:
-                    break
-                cursor = page.next_cursor
-        except Exception as ex:  # handed to the consumer, raised there
-            self._put(("error", ex))
-        finally:
-            self._put(("end", None))
+            self._pending = self.client.start_feed(self.feed, cursor, self.limit, streams=self.streams)
+        except EgpError as ex:  # nothing could be sent: raised when that page is asked for
+            self._error = ex
 
     def next(self) -> Page | None:
-        """The next page (waiting for it), or None after the last; raises the fetch's error."""
-        kind, value = self._queue.get()
-        if kind == "page":
-            return value
-        if kind == "error":
-            raise value
-        self._put(("end", None))  # keep answering None
-        return None
+        """The next page (waiting for it), or None after the last; raises the read's error.
+
+        Before returning a page that has more after it, asks for the next one.
+        """
+        if self._error is not None:
+            raise self._error
+        if self._done or self._pending is None:
+            return None
+        pending, self._pending = self._pending, None
+        page = self.client.parse_page(pending.result())
+        if page.has_more:
+            self._ask(page.next_cursor)
+        else:
+            self._done = True
+        return page
 
     def ready(self) -> bool:
-        """True when the next page (or the end, or an error) is already here."""
-        return not self._queue.empty()
+        """True when the next page (or its error) is here: ``next`` will not wait for the agent."""
+        if self._error is not None:
+            return True
+        return self._pending is not None and self._pending.arrived()
 
     def __iter__(self) -> Iterator[Page]:
         while (page := self.next()) is not None:
             yield page
 
     def close(self) -> None:
-        """Stop fetching (pages not read yet are dropped)."""
-        self._stop.set()
-        while True:
-            try:
-                self._queue.get_nowait()
-            except queue.Empty:
-                break
-        if self._thread.is_alive():
-            self._thread.join(timeout=self.client.timeout + 1)
+        """Stop reading (a page asked for and not read is dropped)."""
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+        self._done = True

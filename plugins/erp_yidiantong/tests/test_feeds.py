@@ -252,3 +252,28 @@ def test_media_serves_the_listed_images_only(egp):
     with pytest.raises(ErpNotFound) as excinfo:
         egp.media("S-801_9.jpg")
     assert excinfo.value.code == "NOT_FOUND"
+
+
+def test_reading_ahead_gives_every_page_once_and_other_requests_still_work(egp, dataset):
+    from plugins.erp_yidiantong.sync.prefetch import Prefetcher
+
+    expected = _all(egp, "prices", limit=100)
+    got = []
+    with Prefetcher(egp, "prices", None, 100) as pages:
+        while (page := pages.next()) is not None:
+            # The next page is on its way; a request on this thread meanwhile gets its own connection.
+            assert egp.health()["status"] == "ok"
+            got.extend(page.items)
+    assert got == expected
+    assert pages.next() is None
+
+
+def test_a_page_asked_for_and_never_read_is_dropped_cleanly(egp):
+    from plugins.erp_yidiantong.sync.prefetch import Prefetcher
+
+    with Prefetcher(egp, "prices", None, 10) as pages:
+        assert pages.next().has_more
+        assert pages.ready() in (True, False)
+    # The abandoned answer did not stay on the connection: the next request reads its own.
+    assert egp.health()["status"] == "ok"
+    assert len(egp.feed("prices", None, 10).items) == 10

@@ -61,6 +61,7 @@ def test_bad_rows_in_a_price_batch_are_reported_and_the_rest_applied(synced, erp
     _inject_price(sim, "C9999", product.code, grades[0], 100000)
     _inject_price(sim, "C0002", product.code, "ZZ", 100000)
     _inject_price(sim, "C0006", product.code, grades[0], 100000, raw_price=1234.5)
+    _inject_price(sim, "C0007", product.code, grades[0], 100000, raw_price=10**20)  # past 64 bits
     for customer, grade, price in good:
         control.ok(
             "POST",
@@ -70,13 +71,14 @@ def test_bad_rows_in_a_price_batch_are_reported_and_the_rest_applied(synced, erp
 
     run = sync(erp_ctx, ["prices"])[0]
 
-    assert (run.fetched, run.applied, run.rejected) == (8, 4, 4)
+    assert (run.fetched, run.applied, run.rejected) == (9, 4, 5)
     reasons = _rejections(run)
     assert reasons == {
         "C0002 / NOPE-1 / ": "unknown product NOPE-1",
         f"C9999 / {product.code} / {grades[0]}": "unknown customer C9999",
         f"C0002 / {product.code} / ZZ": f"'ZZ' is not a grade of {product.code}",
         f"C0006 / {product.code} / {grades[0]}": "unit_price_fen must be a whole number of fen, 0 or more",
+        f"C0007 / {product.code} / {grades[0]}": "unit_price_fen must be a whole number of fen, 0 or more",
     }
     local = Product.get(Product.code == product.code)
     stored = {

@@ -22,8 +22,10 @@ Prices the platform set itself (another ``source``) are left alone.
 
 from __future__ import annotations
 
+import itertools
 import json
 import operator
+import sqlite3
 from typing import Any
 
 import peewee
@@ -51,7 +53,17 @@ def _columns() -> tuple[str, list[str]]:
 
 
 class PriceWriter:
-    """The two bulk statements of the price feed, for SQLite and PostgreSQL."""
+    """The bulk statements of the price feed, for SQLite and PostgreSQL.
+
+    Both write many rows a statement (``VALUES (...), (...), ...``): on
+    PostgreSQL through ``execute_values``; on SQLite :data:`SQLITE_ROWS` rows
+    a statement, which measured twice as fast as ``executemany`` of a one-row
+    INSERT, and gives the GIL up once a statement instead of once a row (a
+    thread parsing the next page meanwhile then runs beside it instead of
+    making every row wait).
+    """
+
+    SQLITE_ROWS = 199  # at most (x 5 values), fewer when the build allows fewer variables
 
     def __init__(self) -> None:
         table, cols = _columns()
@@ -63,17 +75,12 @@ class PriceWriter:
         )
         condition = f'"{table}"."source" <> excluded."source" OR excluded."version" > "{table}"."version"'
         self.postgres = is_postgres()
-        # The source and the time are the same for every row of a statement: they are
-        # written into it, so only the five varying values are bound per row.
-        values_part = "VALUES %s" if self.postgres else f"VALUES (?, ?, ?, ?, ?, '{SOURCE}', {{stamp}})"
-        self.upsert_sql = (
-            f'INSERT INTO "{table}" ({quoted}) {values_part} '
-            f"ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE {condition}"
-        )
         # Rows the platform does not hold yet (all of them on a first sync) need no conflict check.
-        self.insert_sql = f'INSERT INTO "{table}" ({quoted}) {values_part}'
+        self.insert_sql = f'INSERT INTO "{table}" ({quoted}) VALUES %s'
+        self.upsert_sql = f"{self.insert_sql} ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE {condition}"
         if self.postgres:
             self.upsert_sql += " RETURNING 1"
+        self._sqlite_sql: dict[tuple[bool, int], str] = {}
         mark = "%s" if self.postgres else "?"
         self.delete_sql = (
             f'DELETE FROM "{table}" WHERE "customer_id" = {mark} AND "product_id" = {mark} AND "grade" = {mark} '
@@ -93,6 +100,7 @@ class PriceWriter:
         if self.postgres:
             from psycopg2.extras import execute_values
 
+            # The source and the time are the same for every row: written into the statement.
             template = f"(%s, %s, %s, %s, %s, '{SOURCE}', now())"
             if new:
                 execute_values(cursor, sql, rows, template=template, page_size=1000)
@@ -100,8 +108,25 @@ class PriceWriter:
             return len(execute_values(cursor, sql, rows, template=template, page_size=1000, fetch=True))
         # An ISO text made here (no quote can occur in it) is what the field stores on SQLite.
         stamp = CustomerPrice.updated_at.db_value(utcnow())
-        cursor.executemany(sql.replace("{stamp}", f"'{stamp}'"), rows)
-        return cursor.rowcount
+        changed = 0
+        db = current_database()
+        limit = db.connection().getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        step = min(self.SQLITE_ROWS, limit // 5)
+        full = self._sqlite_statement(new, step).replace("{stamp}", stamp)  # one text: prepared once
+        for start in range(0, len(rows), step):
+            chunk = rows[start : start + step]
+            sql = full if len(chunk) == step else self._sqlite_statement(new, len(chunk)).replace("{stamp}", stamp)
+            cursor.execute(sql, list(itertools.chain.from_iterable(chunk)))
+            changed += cursor.rowcount
+        return changed
+
+    def _sqlite_statement(self, new: bool, count: int) -> str:
+        sql = self._sqlite_sql.get((new, count))
+        if sql is None:
+            one = f"(?, ?, ?, ?, ?, '{SOURCE}', '{{stamp}}')"
+            sql = (self.insert_sql if new else self.upsert_sql).replace("%s", ", ".join([one] * count))
+            self._sqlite_sql[(new, count)] = sql
+        return sql
 
     def delete(self, rows: list[tuple]) -> int:
         """Remove explicit prices ``(customer_id, product_id, grade, version)`` older than ``version``."""
