@@ -85,7 +85,12 @@ def on_order_submitted(ctx, order):
 
 @hookimpl
 def on_order_status_changed(ctx, order, old_status, new_status, actor, reason):
-    outbox.on_order_status_changed(ctx, order, old_status, new_status)
+    outbox.on_order_status_changed(ctx, order, old_status, new_status, reason)
+
+
+@hookimpl
+def check_order_cancel(ctx, order):
+    outbox.check_cancel(ctx, order)
 
 
 @hookimpl

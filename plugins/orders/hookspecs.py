@@ -22,3 +22,14 @@ def extend_order_data(ctx, orders, detail, translate):
     answers ``payments`` here (the orders plugin itself answers an empty
     list); tracking may add ``progress``. Keep list answers small.
     """
+
+
+@hookspec
+def check_order_cancel(ctx, order):
+    """Raise :class:`core.errors.Conflict` to refuse cancelling ``order``; return nothing.
+
+    Asked before a customer's cancel and before the payment timeout cancels
+    an unpaid order, after the state machine allowed it. The ERP connector
+    refuses once the factory reports production past scheduling; the answer
+    to the customer is the Conflict (409) raised here. Do no network I/O.
+    """

@@ -167,13 +167,15 @@ def reserve_order_stock(order: Order) -> dict[int, int]:
 
 
 def cancel_order(ctx, order: Order, actor: User, note: str = "") -> Order:
-    """The customer cancels: allowed before production starts (``CANCELLABLE``)."""
+    """The customer cancels: allowed before production starts (``CANCELLABLE``, and no
+    plugin's ``check_order_cancel`` refuses)."""
     if OrderStatus(order.status) not in CANCELLABLE:
         raise Conflict(
             "This order can no longer be cancelled: production has started or it is closed.",
             code="invalid_transition",
             details={"status": order.status, "target": OrderStatus.CANCELLED.value},
         )
+    ctx.pm.hook.check_order_cancel(ctx=ctx, order=order)
     return transition(
         ctx, order, OrderStatus.CANCELLED, actor=actor, reason=REASON_CUSTOMER_CANCELLED, note=note
     )
@@ -204,6 +206,11 @@ def cancel_overdue_orders(ctx, now: dt.datetime | None = None, batch: int = 500)
     )
     cancelled = 0
     for order in overdue:
+        try:
+            ctx.pm.hook.check_order_cancel(ctx=ctx, order=order)
+        except Conflict as refused:
+            log.info("order %s is past its payment time but is kept: %s", order.no, refused)
+            continue
         try:
             transition(ctx, order, OrderStatus.CANCELLED, reason=REASON_PAYMENT_TIMEOUT)
             cancelled += 1

@@ -399,6 +399,16 @@ class EgpClient:
         replayed = response.headers.get("idempotent-replayed", "").lower() == "true"
         return ImportResult(response.status, response.json_object(), replayed)
 
+    def cancel_order(self, platform_order_no: str, cancel: Mapping[str, Any]) -> dict[str, Any]:
+        """``POST /orders/{platform_order_no}/cancel`` with ``{reason, note, cancelled_at}``.
+
+        Safe to repeat: a cancelled order answers the same again. Raises
+        ErpNotFound (the ERP never had it) or ErpConflict ``ORDER_LOCKED``
+        (production passed 排产).
+        """
+        path = f"/orders/{quote(platform_order_no, safe='')}/cancel"
+        return self.request("POST", path, body=dict(cancel)).json_object()
+
     def order_status(self, platform_order_no: str) -> dict[str, Any] | None:
         """``GET /orders/{no}``: the ERP's view of an order, or None if it has none."""
         try:

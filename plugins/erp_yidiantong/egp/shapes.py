@@ -52,6 +52,7 @@ LAST_REVISABLE_STAGE_SEQ = STAGE_BY_CODE["scheduled"].seq
 EVENT_TYPES: dict[str, str] = {
     "order.accepted": "orders",
     "order.revised": "orders",
+    "order.cancelled": "orders",
     "production.progress": "production",
     "shipment.dispatched": "shipments",
     "ledger.entry": "ledger",
@@ -74,7 +75,9 @@ FEEDS: tuple[str, ...] = (
     "events",
 )
 
-LEDGER_KINDS = ("opening", "order", "order_adjustment", "payment", "shipment")
+LEDGER_KINDS = ("opening", "order", "order_adjustment", "order_cancelled", "payment", "shipment")
+# Reasons a platform gives when it cancels an order (EGP §5.9).
+CANCEL_REASONS = ("customer_cancelled", "payment_timeout", "rejected", "other")
 PAYMENT_CHANNELS = ("wechat", "alipay", "bank_transfer", "balance", "credit", "offline")
 # Channels that bring new money: they credit the ledger. Paying from the
 # balance or on credit moves no money; the order entry already charged it.
@@ -102,7 +105,8 @@ ERROR_CODES: dict[str, ErrorCode] = {
     "METHOD_NOT_ALLOWED": ErrorCode(405, False, "the path does not support the method"),
     "REVISION_CONFLICT": ErrorCode(409, False, "same Idempotency-Key, different body"),
     "REVISION_STALE": ErrorCode(409, False, "an older revision than the one the ERP holds"),
-    "ORDER_LOCKED": ErrorCode(409, False, "production has started; the order cannot be revised"),
+    "ORDER_LOCKED": ErrorCode(409, False, "production has started; the order cannot be revised or cancelled"),
+    "ORDER_CANCELLED": ErrorCode(409, False, "the order was cancelled; it cannot be revised"),
     "PAYMENT_CONFLICT": ErrorCode(409, False, "same payment id, different body"),
     "CURSOR_EXPIRED": ErrorCode(410, False, "the cursor points before the retained history"),
     "PAYLOAD_TOO_LARGE": ErrorCode(413, False, "the body is larger than 1 MiB"),

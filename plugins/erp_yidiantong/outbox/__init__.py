@@ -15,7 +15,7 @@ from plugins.erp_yidiantong.outbox.dispatcher import DispatchReport, dispatch_du
 from plugins.erp_yidiantong.outbox.enqueue import enqueue_order_import, on_order_status_changed
 from plugins.erp_yidiantong.outbox.gateway_state import is_offline
 from plugins.erp_yidiantong.outbox.jobs import jobs
-from plugins.erp_yidiantong.outbox.order_view import order_data
+from plugins.erp_yidiantong.outbox.order_view import check_cancel, order_data
 
 
 def erp_offline(ctx) -> bool:
@@ -25,6 +25,7 @@ def erp_offline(ctx) -> bool:
 
 __all__ = [
     "DispatchReport",
+    "check_cancel",
     "dispatch_due",
     "enqueue_order_import",
     "erp_offline",

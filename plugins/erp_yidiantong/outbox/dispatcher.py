@@ -23,6 +23,12 @@ orders were placed. What happens to a row depends on the answer:
 
 A worker killed mid-send loses nothing: its lease runs out and the row is
 sent again with the same key.
+
+Cancel rows (``cancel_order``, queued behind an order's import when the
+platform cancels an order the ERP may hold) go the same way: 200 ends them
+``cancelled``, 404 ``not_in_erp``, a 409 ``ORDER_LOCKED`` (production has
+started) is a dead letter; one whose import never reached the ERP is
+finished ``needless`` without sending.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from plugins.erp_yidiantong.egp.client import (
     EgpError,
     ErpAuthError,
     ErpConflict,
+    ErpNotFound,
     ErpOffline,
     ErpProtocolError,
     ErpRejected,
@@ -51,6 +58,7 @@ from plugins.erp_yidiantong.egp.client import (
 from plugins.erp_yidiantong.egp.shapes import STAGE_BY_CODE
 from plugins.erp_yidiantong.models import ErpOrder, OutboxMessage
 from plugins.erp_yidiantong.outbox import gateway_state
+from plugins.erp_yidiantong.outbox.payload import KIND_CANCEL_ORDER, KIND_IMPORT_ORDER
 from plugins.erp_yidiantong.outbox.reasons import REASON_ERP_REJECTED, rejection_text
 from plugins.inventory.services import notify_stock_changed
 from plugins.orders.lifecycle import transition
@@ -78,6 +86,7 @@ class DispatchReport:
     retried: int = 0
     dead: int = 0
     withdrawn: int = 0
+    cancelled: int = 0
     offline: bool = False
     busy: bool = False
     errors: list[str] = field(default_factory=list)
@@ -90,6 +99,7 @@ class DispatchReport:
             f"retrying {self.retried}",
             f"dead {self.dead}",
             f"withdrawn {self.withdrawn}",
+            f"cancelled {self.cancelled}",
         ]
         if self.offline:
             parts.append("ERP offline")
@@ -219,17 +229,32 @@ def claim_next(lease_seconds: int) -> OutboxMessage | None:
 def _deliver(ctx, client: EgpClient, message: OutboxMessage, report: DispatchReport) -> bool:
     """Send one claimed row and record the outcome; False when the ERP is offline."""
     order = Order.get_or_none(Order.no == message.aggregate)
-    if message.kind != "import_order":
+    if message.kind == KIND_CANCEL_ORDER:
+        if _cancel_needless(order):
+            _finish_cancel(message, order, "needless", report)
+            return True
+    elif message.kind != KIND_IMPORT_ORDER:
         _fail(ctx, message, f"unknown outbox kind {message.kind!r}", report, final=True)
         return True
-    if _withdrawn(order, message):
+    elif _withdrawn(order, message):
         _finish_withdrawn(message, order, report)
         return True
     report.sent += 1
     try:
-        result = client.import_order(message.payload, idempotency_key=message.idempotency_key)
+        if message.kind == KIND_CANCEL_ORDER:
+            client.cancel_order(message.aggregate, message.payload)
+        else:
+            result = client.import_order(message.payload, idempotency_key=message.idempotency_key)
+    except ErpNotFound as ex:
+        if message.kind == KIND_CANCEL_ORDER:
+            _finish_cancel(message, order, "not_in_erp", report)
+        else:
+            _fail(ctx, message, str(ex), report, final=True, code=ex.code)
     except ErpRejected as ex:
-        _finish_rejected(ctx, message, order, ex, report)
+        if message.kind == KIND_CANCEL_ORDER:
+            _fail(ctx, message, str(ex), report, final=True, code=ex.code)
+        else:
+            _finish_rejected(ctx, message, order, ex, report)
     except ErpConflict as ex:
         _fail(ctx, message, str(ex), report, final=True, code=ex.code)
     except ErpOffline as ex:
@@ -250,8 +275,47 @@ def _deliver(ctx, client: EgpClient, message: OutboxMessage, report: DispatchRep
         log.exception("outbox row %s failed to send", message.id)
         _fail(ctx, message, f"{type(ex).__name__}: {ex}", report, code="PLATFORM_ERROR")
     else:
-        _finish_imported(ctx, message, order, result, report)
+        if message.kind == KIND_CANCEL_ORDER:
+            _finish_cancel(message, order, "cancelled", report)
+        else:
+            _finish_imported(ctx, message, order, result, report)
     return True
+
+
+def _cancel_needless(order: Order | None) -> bool:
+    """The order's import never reached the ERP (withdrawn, or refused by it): nothing to cancel."""
+    if order is None:
+        return True
+    status = ErpOrder.select(ErpOrder.status).where(ErpOrder.order == order.id).scalar()
+    return status in (None, "withdrawn", "rejected")
+
+
+def _finish_cancel(message: OutboxMessage, order: Order | None, outcome: str, report: DispatchReport) -> None:
+    """A cancel row is done: ``cancelled`` by the ERP, ``not_in_erp`` (it never had the
+    order) or ``needless`` (not sent: the import never reached it)."""
+    notes = {
+        "cancelled": "",
+        "not_in_erp": "the ERP has no such order: nothing to cancel",
+        "needless": "the order never reached the ERP: not sent",
+    }
+    try:
+        with write_transaction():
+            _finish(
+                message,
+                status=DONE,
+                outcome=outcome,
+                done_at=utcnow(),
+                locked_until=None,
+                last_error=notes[outcome],
+            )
+            if outcome == "cancelled":
+                _set_erp_order(order, status="cancelled", reason_code="", reason="")
+    except _LeaseLost:
+        log.warning("outbox row %s: lease lost; the worker that took it records the outcome", message.id)
+        return
+    if outcome == "cancelled":
+        report.cancelled += 1
+        log.info("order %s cancelled in the ERP", message.aggregate)
 
 
 def _withdrawn(order: Order | None, message: OutboxMessage) -> bool:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from plugins.erp_yidiantong.egp.shapes import STAGE_BY_CODE
+from core.errors import Conflict
+from plugins.erp_yidiantong.egp.shapes import LAST_REVISABLE_STAGE_SEQ, STAGE_BY_CODE
 from plugins.erp_yidiantong.models import ErpOrder
 from plugins.erp_yidiantong.outbox.reasons import STATUS_LABELS, Translate, rejection_text
 
@@ -26,17 +27,43 @@ STAGE_LABELS = {
     "shipped": "Shipped",
 }
 QUEUED_TEXT = "Queued for the factory's system: it goes in automatically, no need to order again."
+HELD_TEXT = "Customer service has been alerted and is sorting it out; no need to order again."
 IMPORTED_TEXT = "ERP order {erp_order_no}"
 STAGE_TEXT = "Production: {stage}"
 
 
 def order_data(ctx, orders, detail: bool, translate: Translate) -> dict[int, dict[str, Any]]:
-    """``{order_id: {"erp": {...} | None}}`` for a batch of orders (one query)."""
+    """``{order_id: {"erp": {...} | None}}`` for a batch of orders (one query); and
+    ``can_cancel: false`` once the factory's production has started."""
     ids = [order.id for order in orders]
     if not ids:
         return {}
     rows = {row.order_id: row for row in ErpOrder.select().where(ErpOrder.order.in_(ids))}
-    return {order_id: {"erp": erp_payload(rows.get(order_id), translate)} for order_id in ids}
+    data: dict[int, dict[str, Any]] = {}
+    for order_id in ids:
+        row = rows.get(order_id)
+        data[order_id] = {"erp": erp_payload(row, translate)}
+        if production_started(row):
+            data[order_id]["can_cancel"] = False
+    return data
+
+
+def production_started(row: ErpOrder | None) -> bool:
+    """The ERP reports the order past 排产: it can no longer be cancelled or revised."""
+    return row is not None and row.stage_seq > LAST_REVISABLE_STAGE_SEQ
+
+
+def check_cancel(ctx, order) -> None:
+    """``check_order_cancel``: refuse once the factory's production has started."""
+    row = ErpOrder.get_or_none(ErpOrder.order == order.id)
+    if production_started(row):
+        raise Conflict(
+            "The factory has started making this order ({stage}); it can no longer be cancelled "
+            "here. Please contact customer service.",
+            code="production_started",
+            details={"stage": row.stage},
+            stage=stage.name if (stage := STAGE_BY_CODE.get(row.stage)) else row.stage,
+        )
 
 
 def stage_label(stage: str, _: Translate) -> str | None:
@@ -68,8 +95,10 @@ def erp_payload(row: ErpOrder | None, _: Translate) -> dict[str, Any] | None:
 
 def _notice(data: dict[str, Any], _: Translate) -> dict[str, str] | None:
     status = data["status"]
-    if status in ("queued", "dead"):
+    if status == "queued":
         return {"tone": "info", "icon": "clock", "title": data["status_label"], "text": _(QUEUED_TEXT)}
+    if status == "dead":
+        return {"tone": "warn", "icon": "alert", "title": data["status_label"], "text": _(HELD_TEXT)}
     if status == "imported":
         parts = [_(IMPORTED_TEXT, erp_order_no=data["erp_order_no"] or "—")]
         if data["stage_label"]:

@@ -14,12 +14,35 @@ from core.models import Customer
 from plugins.orders.models import Order, OrderLine
 
 KIND_IMPORT_ORDER = "import_order"
+KIND_CANCEL_ORDER = "cancel_order"
+# Platform cancel reasons (OrderEvent.reason) -> EGP §5.9 reasons.
+CANCEL_REASON_CODES = {"customer_cancelled": "customer_cancelled", "payment_timeout": "payment_timeout"}
 CUSTOM_SPEC_MAX = 2000  # EGP limit of ``custom_spec``
 
 
 def idempotency_key(order_no: str, revision: int) -> str:
     """``{platform_order_no}:{revision}``, as §4.3 requires."""
     return f"{order_no}:{revision}"
+
+
+def cancel_key(order_no: str) -> str:
+    """The outbox key of an order's cancel (one per order: a cancel is final)."""
+    return f"{order_no}:cancel"
+
+
+def order_cancel_body(ctx, order: Order, reason: str, note: str = "") -> dict[str, Any]:
+    """The §5.9 body: ``{reason, note, cancelled_at}``."""
+    if order.status == "rejected":
+        code = "rejected"
+    else:
+        code = CANCEL_REASON_CODES.get(reason or "", "other")
+    return {
+        "reason": code,
+        "note": (note or "")[:500],
+        "cancelled_at": order.updated_at.astimezone(ZoneInfo(ctx.settings.timezone)).isoformat(
+            timespec="seconds"
+        ),
+    }
 
 
 def order_import_body(ctx, order: Order, revision: int = 1) -> dict[str, Any]:

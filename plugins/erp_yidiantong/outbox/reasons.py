@@ -20,9 +20,11 @@ STATUS_LABELS = {
     "queued": "Waiting for the factory to accept",
     "imported": "Accepted by the factory",
     "rejected": "Not accepted by the factory",
-    # A dead letter is the factory's problem to solve: the dealer still waits.
-    "dead": "Waiting for the factory to accept",
+    # A dead letter waits for staff: the dealer is told it is being handled.
+    "dead": "Held up on the way to the factory",
     "withdrawn": "Cancelled before it reached the factory",
+    "cancelling": "Cancellation on its way to the factory",
+    "cancelled": "Cancelled at the factory too",
 }
 
 REJECTION_MESSAGES = {

@@ -19,10 +19,11 @@ from plugins.erp_yidiantong.simulator import feeds
 from plugins.erp_yidiantong.simulator.db import now_utc, to_rfc3339
 from plugins.erp_yidiantong.simulator.errors import SimError, invalid
 from plugins.erp_yidiantong.simulator.models import SimCustomer, SimOrder, SimProduct, SimStock
-from plugins.erp_yidiantong.simulator.orders import import_order, notify_payment, order_view
+from plugins.erp_yidiantong.simulator.orders import cancel_order, import_order, notify_payment, order_view
 from plugins.erp_yidiantong.simulator.pricing import OptionProblem, price_item
 from plugins.erp_yidiantong.simulator.schemas import (
     REFERENCE,
+    CancelBody,
     OrderBody,
     PaymentBody,
     QuoteBody,
@@ -145,6 +146,15 @@ class Order:
         send_json(resp, answer, status)
 
 
+class Cancel:
+    def on_post(self, req: falcon.Request, resp: falcon.Response, number: str) -> None:
+        body = load(CancelBody, json_body(req))
+        status, answer, replayed = cancel_order(number, body)
+        if replayed:
+            resp.set_header("Idempotent-Replayed", "true")
+        send_json(resp, answer, status)
+
+
 class Payment:
     def on_put(self, req: falcon.Request, resp: falcon.Response, number: str, payment_id: str) -> None:
         raw = json_body(req)
@@ -191,6 +201,7 @@ def routes() -> list[tuple[str, object]]:
         (f"{API_PREFIX}/prices/quote", Quote()),
         (f"{API_PREFIX}/stock/query", StockQuery()),
         (f"{API_PREFIX}/orders/{{number}}", Order()),
+        (f"{API_PREFIX}/orders/{{number}}/cancel", Cancel()),
         (f"{API_PREFIX}/orders/{{number}}/payments/{{payment_id}}", Payment()),
         (f"{API_PREFIX}/media/{{key}}", Media()),
     ]

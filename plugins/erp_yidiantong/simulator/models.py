@@ -184,6 +184,17 @@ class SimIdempotency(SimModel):
         indexes = ((("scope", "key"), True),)
 
 
+class SimCancellation(SimModel):
+    """A cancelled order (its own table, so a simulator database made before cancels existed
+    gets it from ``create_tables``)."""
+
+    platform_order_no = peewee.CharField(max_length=64, unique=True)
+    reason = peewee.CharField(max_length=32)
+    note = peewee.TextField(default="")
+    answer = JSONField()
+    cancelled_at = TimestampField(default=now_utc)
+
+
 class SimPayment(SimModel):
     payment_id = peewee.CharField(max_length=64, unique=True)
     platform_order_no = peewee.CharField(max_length=64, index=True)
@@ -251,6 +262,7 @@ MODELS = [
     SimImportRequest,
     SimIdempotency,
     SimPayment,
+    SimCancellation,
     SimShipment,
     SimLedgerEntry,
     SimEvent,

@@ -30,6 +30,7 @@ from plugins.erp_yidiantong.simulator.errors import SimError
 from plugins.erp_yidiantong.simulator.feeds import serialize
 from plugins.erp_yidiantong.simulator.ledger import post_entry
 from plugins.erp_yidiantong.simulator.models import (
+    SimCancellation,
     SimCustomer,
     SimIdempotency,
     SimImportRequest,
@@ -114,6 +115,8 @@ def _apply(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
             )
         if existing.customer_code != customer.code:
             raise SimError(409, "REVISION_CONFLICT", "a revision cannot change the dealer of an order")
+        if is_cancelled(existing):
+            raise SimError(409, "ORDER_CANCELLED", f"{number} was cancelled; it cannot be revised")
         if existing.stage_seq > LAST_REVISABLE_STAGE_SEQ:
             stage = STAGE_BY_SEQ[existing.stage_seq]
             raise SimError(
@@ -318,7 +321,13 @@ def _revise(
 # -- views -----------------------------------------------------------------------------------
 
 
+def is_cancelled(order: SimOrder) -> bool:
+    return SimCancellation.select().where(SimCancellation.platform_order_no == order.platform_order_no).exists()
+
+
 def order_status(order: SimOrder) -> str:
+    if is_cancelled(order):
+        return "cancelled"
     if order.stage_seq >= SHIPPED_SEQ:
         return "shipped"
     if order.stage_seq >= SHIPPED_SEQ - 1:
@@ -435,6 +444,61 @@ def notify_payment(
         return (*_answer("payment", payment_id, digest, 201, answer), False)
 
 
+# -- cancel ----------------------------------------------------------------------------------
+
+
+def cancel_order(number: str, body: dict[str, Any]) -> tuple[int, dict[str, Any], bool]:
+    """Cancel an order the ERP holds; returns (status, answer, replayed).
+
+    Allowed until production passes 排产 (``ORDER_LOCKED`` after that). The
+    reserved stock is released and the order's charge is given back on the
+    dealer's account (a ``order_cancelled`` entry); money paid stays there
+    as credit. A second cancel answers the first one's answer again.
+    """
+    with write_tx():
+        order = SimOrder.get_or_none(SimOrder.platform_order_no == number)
+        if order is None:
+            raise SimError(404, "ORDER_UNKNOWN", f"the ERP has no order {number}")
+        done = SimCancellation.get_or_none(SimCancellation.platform_order_no == number)
+        if done is not None:
+            return 200, done.answer, True
+        if order.stage_seq > LAST_REVISABLE_STAGE_SEQ:
+            stage = STAGE_BY_SEQ[order.stage_seq]
+            raise SimError(
+                409,
+                "ORDER_LOCKED",
+                f"production of {number} is at {stage.code} ({stage.name}); it cannot be cancelled",
+                details={"stage": stage.code},
+            )
+        now = now_utc()
+        order.updated_at = now
+        order.save()
+        answer = {
+            "platform_order_no": number,
+            "erp_order_no": order.erp_order_no,
+            "customer_code": order.customer_code,
+            "status": "cancelled",
+            "reason": body["reason"],
+            "cancelled_at": to_rfc3339(now),
+        }
+        SimCancellation.create(
+            platform_order_no=number, reason=body["reason"], note=body["note"], answer=answer, cancelled_at=now
+        )
+        append_event("order.cancelled", answer)
+        customer = SimCustomer.get(SimCustomer.code == order.customer_code)
+        post_entry(
+            customer,
+            "order_cancelled",
+            order.total_fen,
+            goods_fen=-order.total_fen,
+            memo=f"取消订货 {number}",
+            platform_order_no=number,
+            erp_order_no=order.erp_order_no,
+        )
+        _move_stock(_stock_deltas(order.lines, -1))
+        return 200, answer, False
+
+
 # -- production ------------------------------------------------------------------------------
 
 
@@ -468,6 +532,8 @@ def advance(number: str | None, steps: int) -> list[dict[str, Any]]:
             orders = list(SimOrder.select().where(SimOrder.stage_seq < SHIPPED_SEQ).order_by(SimOrder.id))
         moved = []
         for order in orders:
+            if is_cancelled(order):
+                continue  # a cancelled order is not produced
             for _ in range(steps):
                 if order.stage_seq >= SHIPPED_SEQ:
                     break

@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from core.money import parse_money, parse_rate
-from plugins.erp_yidiantong.egp.shapes import PAYMENT_CHANNELS, is_int
+from plugins.erp_yidiantong.egp.shapes import CANCEL_REASONS, PAYMENT_CHANNELS, is_int
 from plugins.erp_yidiantong.simulator.db import parse_rfc3339
 from plugins.erp_yidiantong.simulator.errors import invalid
 
@@ -173,6 +173,12 @@ class PaymentBody(_Gateway):
     channel = fields.String(required=True, validate=validate.OneOf(PAYMENT_CHANNELS))
     transaction_id = fields.String(load_default="", validate=validate.Length(max=64))
     paid_at = Timestamp(required=True)
+
+
+class CancelBody(_Gateway):
+    reason = fields.String(required=True, validate=validate.OneOf(CANCEL_REASONS))
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+    cancelled_at = Timestamp(required=True)
 
 
 # -- control API -----------------------------------------------------------------------------
