@@ -52,9 +52,21 @@ def set_list_price(product_id: int, grade: str, list_price: int) -> bool:
     Returns whether the stored price changed (a new row counts as a change).
     """
     before = GradePrice.get_or_none((GradePrice.product == product_id) & (GradePrice.grade == grade))
+    set_list_prices(product_id, {grade: list_price})
+    return before is None or before.list_price != list_price
+
+
+def set_list_prices(product_id: int, prices: dict[str, int]) -> None:
+    """Set several grades' list prices of a product in one statement (see :func:`set_list_price`)."""
+    if not prices:
+        return
     now = utcnow()
+    rows = [
+        {"product": product_id, "grade": grade, "list_price": fen, "version": 1, "updated_at": now}
+        for grade, fen in prices.items()
+    ]
     (
-        GradePrice.insert(product=product_id, grade=grade, list_price=list_price, version=1, updated_at=now)
+        GradePrice.insert_many(rows)
         .on_conflict(
             conflict_target=[GradePrice.product, GradePrice.grade],
             update={
@@ -66,7 +78,6 @@ def set_list_price(product_id: int, grade: str, list_price: int) -> bool:
         )
         .execute()
     )
-    return before is None or before.list_price != list_price
 
 
 def set_customer_price(

@@ -3,7 +3,7 @@
 Per item (keyed by ``sku``; an existing product with the same code is
 adopted): the product fields, its main category link, option groups and
 values (:mod:`.options`), the list price of every grade
-(``pricing.price_file.set_list_price``), the stock mode (``inventory.set_stock``
+(``pricing.price_file.set_list_prices``), the stock mode (``inventory.set_stock``
 when it changes, with the ERP's last known figure) and the image keys
 wanted (:mod:`..images` fetches them after the commit, and only when the
 keys changed).
@@ -31,7 +31,7 @@ from plugins.erp_yidiantong.sync.report import RowRejected
 from plugins.inventory.models import STOCK_MODES, StockItem
 from plugins.inventory.services import UNLIMITED, available_of, set_stock
 from plugins.pricing.models import NO_GRADE, GradePrice
-from plugins.pricing.price_file import set_list_price
+from plugins.pricing.price_file import set_list_prices
 
 MODEL = "product"
 STATUSES = ("active", "discontinued")
@@ -172,9 +172,10 @@ class CatalogFeed(RowFeed):
         ProductCategory.insert(product=product_id, category=category_id).on_conflict_ignore().execute()
 
     def _write_list_prices(self, product_id: int, prices: dict[str, int]) -> None:
-        for grade, fen in prices.items():
-            if self.list_prices.get((product_id, grade)) != fen:
-                set_list_price(product_id, grade, fen)
+        set_list_prices(
+            product_id,
+            {grade: fen for grade, fen in prices.items() if self.list_prices.get((product_id, grade)) != fen},
+        )
         held = {grade for (pid, grade) in self.list_prices if pid == product_id}
         if held - set(prices):
             GradePrice.delete().where(
