@@ -27,6 +27,10 @@ STAGE_LABELS = {
     "shipped": "Shipped",
 }
 QUEUED_TEXT = "Queued for the factory's system: it goes in automatically, no need to order again."
+PRODUCTION_STARTED = (
+    "The factory has started making this order ({stage}); it can no longer be cancelled here. "
+    "Please contact customer service."
+)
 HELD_TEXT = "Customer service has been alerted and is sorting it out; no need to order again."
 IMPORTED_TEXT = "ERP order {erp_order_no}"
 STAGE_TEXT = "Production: {stage}"
@@ -58,8 +62,7 @@ def check_cancel(ctx, order) -> None:
     row = ErpOrder.get_or_none(ErpOrder.order == order.id)
     if production_started(row):
         raise Conflict(
-            "The factory has started making this order ({stage}); it can no longer be cancelled "
-            "here. Please contact customer service.",
+            PRODUCTION_STARTED,
             code="production_started",
             details={"stage": row.stage},
             stage=stage.name if (stage := STAGE_BY_CODE.get(row.stage)) else row.stage,

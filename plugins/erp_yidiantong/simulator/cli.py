@@ -73,15 +73,15 @@ def erp_sim_command(host, port, data_dir, platform_url, key_id, secret, no_demo_
         secret=secret,
         load_demo=not no_demo_data,
     )
-    click.echo(f"data dir: {Path(data_dir).resolve()}")
-    if loaded:
-        click.echo("loaded the demo factory into the ERP")
-    click.echo(f"  ERP simulator at http://{host}:{port}/egp/v1/health (key id {key_id})")
-    click.echo(f"  control API: http://{host}:{port}/_sim/status")
-    if platform_url:
-        click.echo(f"  pushing events to {push_url(platform_url)}")
-    click.echo("  press Ctrl-C to stop")
-    try:
+    try:  # from here on, Ctrl-C (even during the prints) stops the server and closes the app
+        click.echo(f"data dir: {Path(data_dir).resolve()}")
+        if loaded:
+            click.echo("loaded the demo factory into the ERP")
+        click.echo(f"  ERP simulator at http://{host}:{port}/egp/v1/health (key id {key_id})")
+        click.echo(f"  control API: http://{host}:{port}/_sim/status")
+        if platform_url:
+            click.echo(f"  pushing events to {push_url(platform_url)}")
+        click.echo("  press Ctrl-C to stop")
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

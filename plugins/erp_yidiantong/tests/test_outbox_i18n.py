@@ -37,6 +37,8 @@ def code_msgids() -> set[str]:
     found |= {
         reasons.GENERIC_REJECTION,
         order_view.QUEUED_TEXT,
+        order_view.HELD_TEXT,
+        order_view.PRODUCTION_STARTED,
         order_view.IMPORTED_TEXT,
         order_view.STAGE_TEXT,
     }
