@@ -235,7 +235,7 @@ class LoginPage:
         password = str(form.get("password", ""))[:256]
         next_url = _safe_next(form.get("next"))
         try:
-            if not username or not password:
+            if not username or not password or "\x00" in username + password:
                 raise ApiError("Wrong username or password.", code="invalid_credentials", status=401)
             user = auth.authenticate(self.ctx.settings, username, password, auth.client_addr(req))
         except ApiError as ex:

@@ -70,13 +70,42 @@ def read_json(req: falcon.Request) -> Any:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as ex:  # RecursionError: absurd nesting
         raise ValidationFailed("The request body is not valid JSON.", code="invalid_json") from ex
+    require_text(data)
+    return data
+
+
+def require_text(data: Any, *, allow_nul: bool = False) -> None:
+    """Raise 400 ``invalid_json`` if parsed JSON holds lone surrogates or NUL characters.
+
+    ``"\\ud800"`` parses, but is not text: it cannot be stored or answered
+    back; ``"\\u0000"`` is text PostgreSQL cannot store (``allow_nul`` for a
+    caller that refuses it item by item). For resources that parse a body
+    themselves (a signed one, say).
+    """
     try:
         json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError as ex:  # "\ud800": parses, but is not text
+    except UnicodeEncodeError as ex:
         raise ValidationFailed(
             "The request body contains characters that are not valid text.", code="invalid_json"
         ) from ex
-    return data
+    if not allow_nul and has_nul(data):
+        raise ValidationFailed("The request body contains a NUL character.", code="invalid_json")
+
+
+def has_nul(data: Any) -> bool:
+    """True when a string anywhere in parsed JSON (keys included) holds ``\\x00``."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _read_limited(req: falcon.Request) -> bytes:

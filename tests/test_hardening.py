@@ -68,3 +68,30 @@ def test_validation_messages_with_numbers_are_translated(client):
     assert result.json["error"]["details"]["username"] == ["长度须在 1 到 64 之间。"]
     english = client.post("auth/login", {"username": "", "password": "x"}, headers={"Accept-Language": "en"})
     assert english.json["error"]["details"]["username"] == ["Length must be between 1 and 64."]
+
+
+def test_nul_characters_are_refused_not_a_500(client, make_user, app):
+    """PostgreSQL cannot store or compare NUL: refused at the edge on every database."""
+    make_user("dealer9")
+    for raw in (
+        '{"username": "a\\u0000", "password": "x"}',
+        '{"username": "dealer9", "password": "x", "\\u0000": 1}',
+        '[{"nested": ["ok", {"deep": "b\\u0000"}]}]',
+    ):
+        result = client.post("auth/login", raw=raw)
+        assert result.status_code == 400, raw
+        assert result.json["error"]["code"] == "invalid_json"
+    with app.ctx.activate():
+        assert LoginAttempt.select().count() == 0  # nothing was recorded
+    # A literal backslash-u in text is fine.
+    assert client.post("auth/login", raw='{"username": "a\\\\u0000", "password": "x"}').status_code == 401
+    for path in ("/api/v1/orders/SO%00", "/api/v1/products?q=%00", "/api/v1/products/%00", "/login?next=%00"):
+        result = client.request("GET", path)
+        assert result.status_code == 400, (path, result.status_code)
+    form = client.request(
+        "POST",
+        "/login",
+        raw="username=a%00&password=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert form.status_code < 500

@@ -86,6 +86,8 @@ class GatewayMiddleware:
         self.state = state
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        if "\x00" in req.path or "%00" in req.query_string or "\x00" in req.query_string:
+            raise SimError(400, "INVALID_REQUEST", "the address contains a NUL character")
         if not _is_gateway(req):
             return
         faults = self.state.faults

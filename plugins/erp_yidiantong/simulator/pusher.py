@@ -11,7 +11,6 @@ while the ERP is offline or pushes are paused.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import random
@@ -24,7 +23,7 @@ import peewee
 
 from plugins.erp_yidiantong.egp.push import PushFailed, Transport, push_events
 from plugins.erp_yidiantong.egp.shapes import PUSH_BATCH_MAX
-from plugins.erp_yidiantong.simulator.db import use_sim_database
+from plugins.erp_yidiantong.simulator.db import now_utc, to_rfc3339, use_sim_database
 from plugins.erp_yidiantong.simulator.faults import Faults
 from plugins.erp_yidiantong.simulator.models import SimEvent
 from plugins.erp_yidiantong.simulator.store import write_tx
@@ -170,13 +169,13 @@ class Pusher:
             self.stats["batches"] += 1
             self.stats["events"] += len(pushed)
             self.stats["rejected"] += len(rejected)
-            self.stats["last_push_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            self.stats["last_push_at"] = to_rfc3339(now_utc())
         return len(rows)
 
     def _mark(self, positions: list[int], state: str) -> None:
         if not positions:
             return
         with write_tx():
-            SimEvent.update(push_state=state, pushed_at=dt.datetime.now(dt.UTC)).where(
+            SimEvent.update(push_state=state, pushed_at=now_utc()).where(
                 SimEvent.id.in_(positions)
             ).execute()

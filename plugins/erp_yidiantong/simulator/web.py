@@ -7,6 +7,8 @@ from typing import Any
 
 import falcon
 
+from core.errors import ValidationFailed
+from core.http import require_text
 from plugins.erp_yidiantong.egp.shapes import MAX_BODY_BYTES, dump_json
 from plugins.erp_yidiantong.simulator.errors import SimError, invalid
 
@@ -31,7 +33,8 @@ def read_raw_body(req: falcon.Request) -> bytes:
 
 
 def json_body(req: falcon.Request) -> Any:
-    """The body parsed as JSON; 415 for another media type, 400 for broken JSON."""
+    """The body parsed as JSON; 415 for another media type, 400 for broken JSON
+    or for text that is not (lone surrogates such as ``"\\ud800"``)."""
     raw = read_raw_body(req)
     if not raw.strip():
         raise invalid({"_body": ["a JSON body is required"]}, "the request needs a JSON body")
@@ -39,9 +42,14 @@ def json_body(req: falcon.Request) -> Any:
     if media != "application/json":
         raise SimError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json")
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as ex:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as ex:
         raise invalid({"_body": [f"not valid JSON: {ex}"]}, "the body is not valid JSON") from ex
+    try:
+        require_text(data)
+    except ValidationFailed as ex:
+        raise invalid({"_body": ["lone surrogates are not text"]}, "the body is not valid text") from ex
+    return data
 
 
 def optional_json_body(req: falcon.Request) -> Any:

@@ -195,7 +195,13 @@ def _save_rejections(run: SyncRun, report: RunReport) -> None:
         for start in range(0, len(new), 200):
             SyncRejection.insert_many(
                 [
-                    {"run": run.id, "external_id": r.external_id, "reason": r.reason[:2000], "at": now}
+                    {
+                        "run": run.id,
+                        # A key or reason the ERP sent with NUL in it must still be reportable.
+                        "external_id": r.external_id.replace("\x00", "\\0"),
+                        "reason": r.reason[:2000].replace("\x00", "\\0"),
+                        "at": now,
+                    }
                     for r in new[start : start + 200]
                 ]
             ).execute()

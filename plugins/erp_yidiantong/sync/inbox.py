@@ -17,6 +17,8 @@ from typing import Any
 from peewee import fn
 
 from core.db import utcnow
+from core.errors import ValidationFailed
+from core.http import require_text
 from plugins.erp_yidiantong.egp.shapes import EventEnvelope, is_int
 from plugins.erp_yidiantong.models import InboxEvent
 
@@ -37,6 +39,8 @@ REQUIRED_DATA: dict[str, dict[str, str]] = {
     "list_price.changed": {"sku": "str", "grade": "str", "list_price_fen": "int", "product_version": "int"},
     "customer.changed": {"code": "str", "version": "int"},
 }
+# ``seq`` is stored in a signed 64-bit column (EGP/1 §4.4: 1 to 2**63 - 1).
+MAX_SEQ = 2**63 - 1
 _CHECKS = {
     "str": lambda v: isinstance(v, str) and v != "",
     "int": is_int,
@@ -54,8 +58,15 @@ def check_envelope(raw: Any) -> EventEnvelope:
         envelope = EventEnvelope.from_json(raw)
     except ValueError as ex:
         raise InvalidEvent(str(ex)) from ex
+    if envelope.seq > MAX_SEQ:
+        raise InvalidEvent(f"event.seq must be at most {MAX_SEQ}")
+    if not is_text(raw):
+        raise InvalidEvent("the event holds characters that are not valid text")
     if len(envelope.type) > 64 or len(envelope.stream) > 32:
         raise InvalidEvent("event.type or event.stream is too long")
+    for name in ("id", "type", "stream"):  # stored in text columns: PostgreSQL refuses NUL
+        if "\x00" in getattr(envelope, name):
+            raise InvalidEvent(f"event.{name} must not contain NUL characters")
     for name, kind in REQUIRED_DATA.get(envelope.type, {}).items():
         if not _CHECKS[kind](envelope.data.get(name)):
             raise InvalidEvent(f"data.{name} missing or not a{'n' if kind == 'int' else ''} {kind}")
@@ -69,6 +80,20 @@ class Stored:
     event_id: str
     status: str
     error: str = ""
+
+
+def is_seq(value: Any) -> bool:
+    """A ``seq`` the inbox can store: an integer from 1 to :data:`MAX_SEQ`."""
+    return is_int(value) and 1 <= value <= MAX_SEQ
+
+
+def is_text(value: Any) -> bool:
+    """True unless ``value`` holds lone surrogates (they cannot be stored)."""
+    try:
+        require_text(value, allow_nul=True)
+    except ValidationFailed:
+        return False
+    return True
 
 
 def last_seq(stream: str) -> int:
@@ -122,15 +147,15 @@ def store(raw_events: Iterable[Any], source: str) -> list[Stored]:
 def store_failed(raw: Any, error: str, source: str) -> bool:
     """Keep a pulled envelope that cannot be applied, as ``failed`` (needs a usable id)."""
     event_id = _raw_id(raw)
-    if not event_id or len(event_id) > 64:
+    if not event_id or len(event_id) > 64 or not is_text(raw):
         return False
     data = raw if isinstance(raw, dict) else {}
-    seq = data.get("seq") if is_int(data.get("seq")) else 0
+    seq = data.get("seq") if is_seq(data.get("seq")) else 0
     InboxEvent.insert(
         event_id=event_id,
-        stream=str(data.get("stream") or "")[:32],
+        stream=str(data.get("stream") or "").replace("\x00", "")[:32],
         seq=seq,
-        type=str(data.get("type") or "")[:64],
+        type=str(data.get("type") or "").replace("\x00", "")[:64],
         payload=data,
         source=source,
         status="failed",
@@ -141,6 +166,8 @@ def store_failed(raw: Any, error: str, source: str) -> bool:
 
 
 def _raw_id(raw: Any) -> str:
-    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
-        return raw["id"]
+    """The envelope's id, or "" when there is none that can be stored or reported."""
+    event_id = raw.get("id") if isinstance(raw, dict) else None
+    if isinstance(event_id, str) and "\x00" not in event_id and is_text(event_id):
+        return event_id
     return ""

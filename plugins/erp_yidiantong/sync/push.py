@@ -6,8 +6,8 @@ In order, and nothing is stored unless the first two pass:
    signature with the push keys (``push_secrets``) and the shared nonce
    store — a missing, unknown, stale, wrong or replayed signature answers
    401 in the platform's error format;
-2. the body must be ``{"events": [envelope, ...]}`` with 1-100 envelopes —
-   else 400;
+2. the body must be ``{"events": [envelope, ...]}`` with 1-100 envelopes,
+   valid JSON and valid text (no lone surrogates) — else 400;
 3. every valid envelope is stored in the inbox by id (a known id is a
    ``duplicate``); an invalid one is ``rejected`` with the reason;
 4. pending events are applied (:mod:`.events`).
@@ -27,7 +27,7 @@ import falcon
 
 from core.db import write_transaction
 from core.errors import ApiError, NotAuthenticated, PayloadTooLarge, ValidationFailed
-from core.http import api
+from core.http import api, require_text
 from plugins.erp_yidiantong.connection import push_keyring
 from plugins.erp_yidiantong.egp import signing
 from plugins.erp_yidiantong.egp.shapes import MAX_BODY_BYTES, PUSH_BATCH_MAX, PUSH_PATH
@@ -73,15 +73,8 @@ class EventsPushResource:
             log.warning("refused an ERP push from %s: %s", req.remote_addr, ex)
             raise InvalidSignature(details={"egp_code": ex.code}, reason=ex.code) from ex
         events = _events(raw)
-        gaps = []
         with write_transaction():
-            for stream in {
-                e.get("stream") for e in events if isinstance(e, dict) and isinstance(e.get("stream"), str)
-            }:
-                seqs = [e.get("seq") for e in events if isinstance(e, dict) and e.get("stream") == stream]
-                lowest = min((s for s in seqs if isinstance(s, int)), default=0)
-                if lowest > inbox.last_seq(stream) + 1:
-                    gaps.append(stream)
+            gaps = _gaps(events)
             results = inbox.store(events, "push")
         try:
             apply_pending(self.ctx)
@@ -119,12 +112,25 @@ def _events(raw: bytes) -> list:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as ex:
         raise ValidationFailed("The request body is not valid JSON.", code="invalid_json") from ex
+    require_text(body, allow_nul=True)  # a NUL rejects its envelope only (inbox)
     events = body.get("events") if isinstance(body, dict) else None
     if not isinstance(events, list) or not 1 <= len(events) <= PUSH_BATCH_MAX or set(body) != {"events"}:
         raise ValidationFailed(
             details={"events": [f'Send {{"events": [...]}} with 1 to {PUSH_BATCH_MAX} event envelopes.']}
         )
     return events
+
+
+def _gaps(events: list) -> list[str]:
+    """The streams whose lowest pushed ``seq`` lies past the last stored + 1 (valid envelopes only)."""
+    lowest: dict[str, int] = {}
+    for raw in events:
+        try:
+            envelope = inbox.check_envelope(raw)
+        except inbox.InvalidEvent:
+            continue
+        lowest[envelope.stream] = min(envelope.seq, lowest.get(envelope.stream, envelope.seq))
+    return [stream for stream, seq in lowest.items() if seq > inbox.last_seq(stream) + 1]
 
 
 def _queue_pull(ctx, streams: list[str]) -> None:

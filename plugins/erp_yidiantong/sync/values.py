@@ -30,6 +30,8 @@ def text(
         raise RowRejected(f"{name} must be a non-empty string" if required else f"{name} must be a string")
     if len(value) > max_len:
         raise RowRejected(f"{name} is longer than {max_len} characters")
+    if "\x00" in value:
+        raise RowRejected(f"{name} contains a NUL character")
     return value
 
 

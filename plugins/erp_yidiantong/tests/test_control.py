@@ -11,6 +11,11 @@ def _event_count(control) -> int:
     return len(control.ok("GET", "events")["items"])
 
 
+def _given(**changes) -> dict:
+    """An envelope as the control API takes it, with ``changes``."""
+    return {"id": "a", "type": "x", "stream": "y", "seq": 1, "occurred_at": "t", "data": {}, **changes}
+
+
 def test_a_price_change_enters_the_price_feed_and_the_event_log(control, dataset):
     code, grade = list_priced(dataset, "S-801")
     item = control.ok(
@@ -106,6 +111,9 @@ def test_events_are_appended_exactly_as_given(control):
         ({"id": "a", "type": "x", "stream": "y", "seq": True, "occurred_at": "t", "data": {}}, "event.seq"),
         ({"id": "a", "type": "x", "stream": "y", "seq": 1, "occurred_at": "t", "data": []}, "event.data"),
         ("not an object", "JSON object"),
+        (_given(seq=2**63), "event.seq must be at most 9223372036854775807"),
+        (_given(type="x" * 65), "event.type"),
+        (_given(stream="y" * 33), "event.stream"),
     ],
 )
 def test_a_bad_envelope_is_named_by_its_index(control, event, field):
@@ -116,6 +124,12 @@ def test_a_bad_envelope_is_named_by_its_index(control, event, field):
     assert list(result.json["details"]["events"]) == ["1"]
     assert field in result.json["details"]["events"]["1"][0]
     assert _event_count(control) == before
+
+
+def test_the_largest_seq_and_the_longest_type_and_stream_are_appended(control):
+    given = _given(type="x" * 64, stream="y" * 32, seq=2**63 - 1)
+    assert control.ok("POST", "events", {"events": [given]}) == {"appended": 1, "push": False}
+    assert control.ok("GET", "events")["items"][-1] == given
 
 
 def test_faults_are_validated_changed_and_reset(control):
@@ -178,6 +192,29 @@ BAD_BODIES = [
     ("events", {"events": "x"}),
     ("events", {"push": True}),
     ("offline", {"now": True}),
+    # Integers past 64 bits and lone surrogates (sent as JSON escapes) on every write path.
+    ("stock", {"sku": "S-801", "on_hand": 2**64}),
+    ("advance", {"steps": 2**64}),
+    ("faults", {"delay_ms": 2**64}),
+    ("faults", {"fail_next": 2**63}),
+    ("faults", {"clock_skew_s": -(2**64)}),
+    ("faults", {"error_rate_5xx": 2**64}),
+    ("prices", {"customer_code": "\ud800", "sku": "S-801", "grade": "L1", "unit_price": "1"}),
+    ("prices", {"customer_code": "C0001", "sku": "S-801\udfff", "grade": "L1", "unit_price": "1"}),
+    ("list-prices", {"sku": "\ud800", "list_price": "1"}),
+    ("list-prices", {"sku": "S-801", "grade": "L1\ud800", "list_price": "1"}),
+    ("customers/C0001", {"credit_limit": "1\ud800"}),
+    ("stock", {"sku": "\ud800", "on_hand": 1}),
+    ("products/S-801", {"status": "\ud800"}),
+    ("rep-assignments", {"rep_username": "\ud800", "customer_code": "C0001", "assigned": True}),
+    ("accounts/dealer1", {"display_name": "\ud800"}),
+    ("accounts/dealer1", {"password": "password\ud800"}),
+    ("advance", {"platform_order_no": "\ud800"}),
+    ("events", {"events": [_given(seq=2**63)]}),
+    ("events", {"events": [_given(id="\ud800")]}),
+    ("events", {"events": [_given(data={"\udc00": 1})]}),
+    ("faults", {"\ud800": True}),
+    ("offline", {"\ud800": True}),
 ]
 
 
@@ -220,3 +257,17 @@ def test_every_control_path_answers_bad_methods_in_the_error_format(control):
         result = control.request("PATCH", path)
         assert result.status_code == 405
         assert result.json["code"] == "METHOD_NOT_ALLOWED"
+
+
+@pytest.mark.parametrize(
+    "path", ["orders/SO%00", "orders?platform_order_no=%00", "events?stream=%00", "imports?platform_order_no=%00"]
+)
+def test_a_nul_character_in_the_address_is_a_400(control, path):
+    result = control.get(path)
+    assert result.status_code == 400, result.text
+    assert result.json["code"] == "INVALID_REQUEST"
+
+
+def test_a_nul_character_in_a_body_is_a_400(control):
+    result = control.request("POST", "prices", raw='{"customer_code": "C0001\\u0000", "sku": "S-801", "unit_price": "1.00"}')
+    assert result.status_code == 400, result.text

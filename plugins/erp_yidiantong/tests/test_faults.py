@@ -173,6 +173,7 @@ def test_a_body_that_is_not_json_is_a_400_or_415(egp, sim_url):
         ("application/json", b"[1, 2]", 400),
         ("text/plain", b'{"skus": ["S-801"]}', 415),
         ("application/json", b"\xff\xfe", 400),
+        ("application/json", b'{"skus": ["\\ud800"]}', 400),  # a lone surrogate: not text
     ):
         headers = signing.sign_request(KEY_ID, SECRET, "POST", "/egp/v1/stock/query", body)
         conn = http.client.HTTPConnection("127.0.0.1", port)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
@@ -218,6 +219,10 @@ def test_push_through_an_in_process_transport(make_sim, dataset, session_hasher)
     load_dataset(sim, dataset, password_hasher=session_hasher)
     control = Control(sim)
     wait_for(lambda: [e["id"] for e in received] == _feed_ids(control))
+    wait_for(lambda: control.ok("GET", "status")["push"]["last_push_at"] is not None)
+    last_push_at = control.ok("GET", "status")["push"]["last_push_at"]
+    assert last_push_at.endswith("+08:00"), last_push_at  # the simulator answers in Asia/Shanghai
+    assert abs(dt.datetime.fromisoformat(last_push_at).timestamp() - time.time()) < 60
 
 
 def test_push_events_validates_the_batch_and_the_answer(receiver):

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from core.app import create_app
+from core.db import write_transaction
 from core.testing import ApiClient
 from plugins.erp_yidiantong.egp import signing
 from plugins.erp_yidiantong.egp.shapes import PUSH_PATH, new_event_id
 from plugins.erp_yidiantong.models import ErpOrder, InboxEvent, SeenNonce
+from plugins.erp_yidiantong.sync import inbox
 from plugins.erp_yidiantong.tests.helpers import KEY_ID, SECRET
 from plugins.erp_yidiantong.tests.sync_fixtures import *  # noqa: F403
 from plugins.erp_yidiantong.tests.sync_fixtures import (
@@ -45,7 +49,7 @@ def progress(order: Order, stage: str, seq: int, event_seq: int) -> dict:
         "occurred_at": "2026-03-03T08:30:00+08:00",
         "data": {
             "platform_order_no": order.no,
-            "erp_order_no": "XS-TEST",
+            "erp_order_no": ErpOrder.get_by_id(order.id).erp_order_no,
             "customer_code": order.customer.code,
             "stage": stage,
             "stage_seq": seq,
@@ -153,6 +157,101 @@ def test_bodies_that_are_not_a_batch_get_400(synced, erp_app):
     many = [{"id": str(i)} for i in range(101)]
     assert push(erp_app, many).status_code == 400
     assert ApiClient(erp_app).get(PUSH_PATH).status_code == 405
+
+
+def misc(seq: int = 1, **fields) -> dict:
+    """An envelope of a type the platform does not know (stored, then ignored)."""
+    return {
+        "id": new_event_id(),
+        "type": "x.unknown",
+        "stream": "misc",
+        "seq": seq,
+        "occurred_at": "2026-03-03T08:30:00+08:00",
+        "data": {},
+        **fields,
+    }
+
+
+def test_a_seq_past_64_bits_rejects_that_envelope_alone_and_the_batch_can_be_resent(erp_app, erp_ctx):
+    """A seq of 2**63 or more cannot be stored: it is rejected, never a 500 that blocks the push queue."""
+    before, largest, huge = misc(1), misc(2**63 - 1), misc(2**63)
+    batch = [before, huge, largest, misc(2**64)]
+    answer = push(erp_app, batch)
+    assert answer.status_code == 200, answer.text
+    statuses = [(r["id"], r["status"]) for r in answer.json["results"]]
+    assert statuses == [
+        (before["id"], "accepted"),
+        (huge["id"], "rejected"),
+        (largest["id"], "accepted"),
+        (batch[3]["id"], "rejected"),
+    ]
+    assert answer.json["results"][1]["error"] == {
+        "code": "INVALID_EVENT",
+        "message": "event.seq must be at most 9223372036854775807",
+    }
+    stored = {e.event_id: e.seq for e in InboxEvent.select()}
+    assert stored == {before["id"]: 1, largest["id"]: 2**63 - 1}
+    again = push(erp_app, batch)  # the agent's next batch goes through too
+    assert [r["status"] for r in again.json["results"]] == ["duplicate", "rejected", "duplicate", "rejected"]
+    assert InboxEvent.select().count() == 2
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"id": "\ud800"},
+        {"type": "\ud800"},
+        {"stream": "misc\udfff"},
+        {"occurred_at": "2026-03-03T08:30:00+08:00\ud800"},
+        {"data": {"note": "\udc00"}},
+        {"data": {"\ud800": 1}},
+    ],
+)
+def test_lone_surrogates_anywhere_in_a_push_are_a_400_that_stores_nothing(erp_app, erp_ctx, bad):
+    raw = json.dumps({"events": [misc(1), misc(2, **bad)]}).encode()
+    assert rb"\ud" in raw  # sent as a JSON escape: valid UTF-8, but not text once parsed
+    answer = push(erp_app, raw=raw)
+    assert answer.status_code == 400, answer.text
+    assert answer.json["error"]["code"] == "invalid_json"
+    assert InboxEvent.select().count() == 0
+
+
+@pytest.mark.parametrize("name", ["id", "type", "stream"])
+def test_a_nul_in_id_type_or_stream_rejects_that_envelope_alone(erp_app, erp_ctx, name):
+    """PostgreSQL cannot store NUL in text columns: the envelope is rejected, never a 500."""
+    good, bad = misc(1), misc(2, **{name: "a\x00b"})
+    answer = push(erp_app, [good, bad])
+    assert answer.status_code == 200, answer.text
+    (accepted, rejected) = answer.json["results"]
+    assert accepted == {"id": good["id"], "status": "accepted"}
+    assert rejected["status"] == "rejected"
+    assert rejected["id"] == ("" if name == "id" else bad["id"])
+    assert rejected["error"]["message"] == f"event.{name} must not contain NUL characters"
+    assert [e.event_id for e in InboxEvent.select()] == [good["id"]]
+
+
+def test_the_inbox_refuses_what_it_cannot_store_from_a_pulled_page_too(erp_ctx):
+    """Pulled envelopes skip the push endpoint's body check: the inbox rejects them one by one."""
+    huge, surrogate, good = misc(2**63), misc(1, id="bad-\ud800"), misc(3)
+    with write_transaction():
+        results = inbox.store([huge, surrogate, good], "pull")
+        assert [(r.event_id, r.status) for r in results] == [
+            (huge["id"], "rejected"),
+            ("", "rejected"),
+            (good["id"], "accepted"),
+        ]
+        assert "not valid text" in results[1].error
+        assert inbox.store_failed(huge, results[0].error, "pull") is True
+        assert inbox.store_failed(surrogate, results[1].error, "pull") is False
+        assert inbox.store_failed(misc(4, data={"x": "\udc00"}), "bad", "pull") is False
+        assert inbox.store_failed(misc(5, id="nul\x00"), "bad", "pull") is False
+        nul_type = misc(6, type="x\x00y", stream="m\x00")
+        assert inbox.store_failed(nul_type, "bad", "pull") is True
+    kept = InboxEvent.get(InboxEvent.event_id == huge["id"])
+    assert (kept.status, kept.seq) == ("failed", 0)
+    kept = InboxEvent.get(InboxEvent.event_id == nul_type["id"])
+    assert (kept.type, kept.stream, kept.payload) == ("xy", "m", nul_type)
+    assert InboxEvent.select().count() == 3
 
 
 def test_the_simulator_pushes_progress_over_http_and_duplicates_change_nothing(

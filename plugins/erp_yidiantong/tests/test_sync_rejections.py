@@ -113,3 +113,20 @@ def test_an_account_whose_password_is_not_argon2id_is_refused(synced, erp_ctx, s
     run = sync(erp_ctx, ["accounts"])[0]
     assert (run.applied, run.rejected) == (1, 1)
     assert _rejections(run) == {"dealer3": "password.hash is not a valid argon2id PHC string"}
+
+
+def test_a_nul_character_from_the_erp_is_a_rejected_row_not_a_failed_run(synced, erp_ctx, sim, dataset):
+    product = _graded(dataset)
+    grade = product.grade_group.values[0].code
+    _inject_price(sim, "C0002", product.code, grade, 100000)
+    with use_sim_database(sim.sim.db), write_tx():
+        row = SimCustomerPrice.select().order_by(SimCustomerPrice.id.desc()).first()
+        item = json.loads(row.item_json)
+        item["customer_code"] = "C0002\x00"  # stored escaped ("\u0000") in the item text
+        SimCustomerPrice.update(item_json=json.dumps(item)).where(SimCustomerPrice.id == row.id).execute()
+
+    run = sync(erp_ctx, ["prices"])[0]
+
+    assert (run.status, run.rejected) == ("ok", 1)
+    (reason,) = _rejections(run).values()
+    assert reason == "customer_code, sku and grade must not contain NUL characters"

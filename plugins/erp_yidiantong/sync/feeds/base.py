@@ -132,7 +132,8 @@ class RowFeed(FeedApplier):
             report.saw_item_time(item.get("updated_at"))
         except RowRejected as ex:
             report.reject(key, ex.reason)
-        except (peewee.IntegrityError, peewee.DataError) as ex:
+        except (peewee.IntegrityError, peewee.DataError, ValueError) as ex:
+            # ValueError: psycopg2 refuses some text before sending it (a NUL character).
             log.warning("%s %s refused by the database: %s", self.model, key, ex)
             report.reject(key, f"the database refused it: {str(ex).splitlines()[0][:300]}")
 

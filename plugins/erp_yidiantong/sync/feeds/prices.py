@@ -298,6 +298,8 @@ class PricesFeed(FeedApplier):
         if type(version) is not int or version < 1 or type(deleted) is not bool:
             values.version(item)
             values.deleted(item)
+        if "\x00" in cc + sku + grade:
+            raise RowRejected("customer_code, sku and grade must not contain NUL characters")
         cid = self._customer(cc)
         if cid is None:
             raise RowRejected(f"unknown customer {cc}")
