@@ -89,7 +89,7 @@ class InboxEvent(BaseModel):
     source = peewee.CharField(max_length=8, default="push")  # push | pull
     received_at = AwareDateTimeField(default=utcnow)
     processed_at = AwareDateTimeField(null=True)
-    status = peewee.CharField(max_length=16, default="pending", index=True)  # pending|applied|ignored|failed
+    status = peewee.CharField(max_length=16, default="pending", index=True)  # pending|applied|ignored|failed|mismatch (another order under this number)
     note = peewee.TextField(default="")
 
     class Meta:

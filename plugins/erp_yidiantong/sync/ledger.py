@@ -7,6 +7,12 @@ favour: a payment is a credit, an order a debit; a shipment moves no money
 updates the customer's balance, but only when it is newer than the balance
 applied last (the customers feed brings balances too; the binding's memo
 keeps the ERP time of the latest one).
+
+The entry is always its dealer's (``customer_code``). It names a platform
+order (``order_no``) only when the ERP order it concerns is that order:
+:mod:`..events` checks that and applies an entry of another ERP order under
+the same number with ``linked=False`` — in its dealer's ledger, referenced
+by the ERP's order number, not by the platform's.
 """
 
 from __future__ import annotations
@@ -37,7 +43,10 @@ def _business_date(data: dict[str, Any], occurred: dt.datetime) -> dt.date:
         raise RowRejected("business_date must be YYYY-MM-DD") from ex
 
 
-def apply_ledger_entry(ctx, envelope: dict[str, Any], report: RunReport) -> tuple[str, str]:
+def apply_ledger_entry(
+    ctx, envelope: dict[str, Any], report: RunReport, *, linked: bool = True
+) -> tuple[str, str]:
+    """Record the entry (once, by ``entry_no``); ``linked=False`` leaves out its platform order."""
     data = envelope["data"]
     entry_no = values.text(data, "entry_no", 64)
     customer = Customer.get_or_none(Customer.code == data["customer_code"])
@@ -48,11 +57,12 @@ def apply_ledger_entry(ctx, envelope: dict[str, Any], report: RunReport) -> tupl
     amount = values.integer(data, "amount_fen", minimum=-values.MAX_FEN)
     occurred = values.timestamp(data.get("occurred_at") or envelope["occurred_at"], "occurred_at")
     balance = values.optional_integer(data, "balance_fen", minimum=-values.MAX_FEN)
-    order_no = values.optional_text(data, "platform_order_no", 64)
+    order_no = values.optional_text(data, "platform_order_no", 64) if linked else ""
     ref = (
         values.optional_text(data, "payment_id", 64)
         or values.optional_text(data, "shipment_no", 64)
         or order_no
+        or ("" if linked else values.optional_text(data, "erp_order_no", 64))
         or entry_no
     )
     LedgerEntry.insert(
