@@ -94,8 +94,8 @@ class PlatformApp(falcon.App):
 
 
 class BodyLimitMiddleware:
-    """Refuse bodies over the upload limit before anything reads them, and addresses
-    with a NUL character (no record can have one; PostgreSQL cannot even compare it)."""
+    """Refuse bodies over the upload limit before anything reads them, and answer 404
+    for paths with a NUL character."""
 
     def __init__(self, ctx: AppContext) -> None:
         self.limit = ctx.settings.max_upload_bytes
@@ -103,8 +103,9 @@ class BodyLimitMiddleware:
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         if req.content_length and req.content_length > self.limit:
             raise errors.PayloadTooLarge("The request body is too large.")
-        if "\x00" in req.path or "%00" in req.query_string or "\x00" in req.query_string:
-            raise errors.ValidationFailed("The address contains a NUL character.", code="invalid_request")
+        if "\x00" in req.path:  # no record has such a name; PostgreSQL cannot even compare it
+            req.context.user = req.context.session = None  # the error page renders without them
+            raise errors.NotFound()
 
 
 class LanguageMiddleware:

@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 import falcon
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from core import auth
 from core.admin import admin_routes
@@ -109,9 +109,14 @@ def error_handlers(ctx):
 # -- schemas -------------------------------------------------------------------
 
 
+def _no_nul(value: str) -> None:
+    if "\x00" in value:  # PostgreSQL cannot even compare it
+        raise ValidationError("Control characters are not allowed.")
+
+
 class LoginBody(Schema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    username = fields.String(required=True, validate=[validate.Length(min=1, max=64), _no_nul])
+    password = fields.String(required=True, validate=[validate.Length(min=1, max=256), _no_nul])
 
 
 class CustomerSummary(Schema):

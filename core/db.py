@@ -143,11 +143,31 @@ def open_database(url: str, *, schema: str | None = None) -> peewee.Database:
         }
         if options:
             kwargs["options"] = options
-        return PooledPostgresqlDatabase(
+        database = _SchemaPostgresqlDatabase(
             parsed.path.lstrip("/") or "postgres",
             **{k: v for k, v in kwargs.items() if v is not None},
         )
+        database.schema = schema
+        return database
     raise ValueError(f"unsupported DATABASE_URL {url!r}: use sqlite:///path or postgresql://")
+
+
+class _SchemaPostgresqlDatabase(PooledPostgresqlDatabase):
+    """Creates the URL's ``?schema=`` on its first connection (search_path names it)."""
+
+    schema: str | None = None
+    _schema_ready = False
+
+    def _connect(self):
+        conn = super()._connect()
+        if self.schema and not self._schema_ready:
+            from psycopg2 import sql
+
+            with conn.cursor() as cursor:
+                cursor.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
+            conn.commit()
+            self._schema_ready = True
+        return conn
 
 
 class AwareDateTimeField(peewee.Field):

@@ -74,12 +74,14 @@ def read_json(req: falcon.Request) -> Any:
     return data
 
 
-def require_text(data: Any, *, allow_nul: bool = False) -> None:
-    """Raise 400 ``invalid_json`` if parsed JSON holds lone surrogates or NUL characters.
+def require_text(data: Any, *, allow_nul: bool = True) -> None:
+    """Raise 400 ``invalid_json`` if parsed JSON holds lone surrogates (or, with
+    ``allow_nul=False``, NUL characters).
 
     ``"\\ud800"`` parses, but is not text: it cannot be stored or answered
-    back; ``"\\u0000"`` is text PostgreSQL cannot store (``allow_nul`` for a
-    caller that refuses it item by item). For resources that parse a body
+    back. ``"\\u0000"`` is text PostgreSQL cannot store; the platform's
+    schemas refuse it field by field (with the field named), so only callers
+    without such schemas ask for it here. For resources that parse a body
     themselves (a signed one, say).
     """
     try:
@@ -89,7 +91,7 @@ def require_text(data: Any, *, allow_nul: bool = False) -> None:
             "The request body contains characters that are not valid text.", code="invalid_json"
         ) from ex
     if not allow_nul and has_nul(data):
-        raise ValidationFailed("The request body contains a NUL character.", code="invalid_json")
+        raise ValidationFailed("The request body contains characters that are not valid text.", code="invalid_json")
 
 
 def has_nul(data: Any) -> bool:

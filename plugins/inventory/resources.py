@@ -182,7 +182,7 @@ def read_upload(req: falcon.Request, _) -> bytes:
                     break
             else:
                 raise ValidationFailed(details={"file": [_("Attach the CSV file as the form field 'file'.")]})
-        except falcon.MediaMalformedError as ex:
+        except (falcon.MediaMalformedError, UnicodeDecodeError) as ex:  # broken part headers
             raise ValidationFailed("The upload could not be read.", code="invalid_file") from ex
     else:
         data = req.bounded_stream.read(MAX_UPLOAD_BYTES + 1)

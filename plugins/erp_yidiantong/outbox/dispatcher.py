@@ -487,7 +487,10 @@ def _fail(
         with write_transaction():
             if dead:
                 _finish(message, status=DEAD, attempts=attempts, locked_until=None, last_error=error[:2000])
-                _set_erp_order(order, status="dead", reason_code=code or "FAILED", reason=error[:2000])
+                status = "dead"
+                if message.kind == KIND_CANCEL_ORDER:  # the order is cancelled here, not in the ERP
+                    status = "cancel_refused" if code == "ORDER_LOCKED" else "cancel_failed"
+                _set_erp_order(order, status=status, reason_code=code or "FAILED", reason=error[:2000])
             else:
                 delay = backoff_seconds(attempts, retry_after)
                 _finish(

@@ -31,6 +31,11 @@ PRODUCTION_STARTED = (
     "The factory has started making this order ({stage}); it can no longer be cancelled here. "
     "Please contact customer service."
 )
+CANCEL_REFUSED_TEXT = (
+    "The factory had already started making this order when the cancellation reached it. "
+    "Customer service will contact you."
+)
+CANCEL_FAILED_TEXT = "Customer service has been alerted and will confirm the cancellation with the factory."
 HELD_TEXT = "Customer service has been alerted and is sorting it out; no need to order again."
 IMPORTED_TEXT = "ERP order {erp_order_no}"
 STAGE_TEXT = "Production: {stage}"
@@ -102,6 +107,10 @@ def _notice(data: dict[str, Any], _: Translate) -> dict[str, str] | None:
         return {"tone": "info", "icon": "clock", "title": data["status_label"], "text": _(QUEUED_TEXT)}
     if status == "dead":
         return {"tone": "warn", "icon": "alert", "title": data["status_label"], "text": _(HELD_TEXT)}
+    if status == "cancel_refused":
+        return {"tone": "warn", "icon": "alert", "title": data["status_label"], "text": _(CANCEL_REFUSED_TEXT)}
+    if status == "cancel_failed":
+        return {"tone": "warn", "icon": "alert", "title": data["status_label"], "text": _(CANCEL_FAILED_TEXT)}
     if status == "imported":
         parts = [_(IMPORTED_TEXT, erp_order_no=data["erp_order_no"] or "—")]
         if data["stage_label"]:

@@ -25,6 +25,8 @@ STATUS_LABELS = {
     "withdrawn": "Cancelled before it reached the factory",
     "cancelling": "Cancellation on its way to the factory",
     "cancelled": "Cancelled at the factory too",
+    "cancel_refused": "The factory could not cancel it",
+    "cancel_failed": "The cancellation has not reached the factory",
 }
 
 REJECTION_MESSAGES = {

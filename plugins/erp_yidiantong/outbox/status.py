@@ -205,8 +205,12 @@ def retry_message(ctx, message_id: int) -> OutboxMessage:
         ).execute()
         order = Order.get_or_none(Order.no == message.aggregate)
         if order is not None and message.status == DEAD:
-            ErpOrder.update(status="queued", reason_code="", reason="", updated_at=now).where(
-                (ErpOrder.order == order.id) & (ErpOrder.status == "dead")
+            # Back to what the row's kind was waiting for: an import, or a cancel.
+            waiting, dead = ("queued", ("dead",))
+            if message.kind == "cancel_order":
+                waiting, dead = ("cancelling", ("cancel_refused", "cancel_failed"))
+            ErpOrder.update(status=waiting, reason_code="", reason="", updated_at=now).where(
+                (ErpOrder.order == order.id) & ErpOrder.status.in_(dead)
             ).execute()
         current_database().after_commit(lambda: kick_dispatcher(ctx))
     return OutboxMessage.get_by_id(message.id)

@@ -46,9 +46,9 @@ def json_body(req: falcon.Request) -> Any:
     except (UnicodeDecodeError, ValueError, RecursionError) as ex:
         raise invalid({"_body": [f"not valid JSON: {ex}"]}, "the body is not valid JSON") from ex
     try:
-        require_text(data)
+        require_text(data, allow_nul=False)
     except ValidationFailed as ex:
-        raise invalid({"_body": ["lone surrogates are not text"]}, "the body is not valid text") from ex
+        raise invalid({"_body": ["lone surrogates and NUL characters are not text"]}, "the body is not valid text") from ex
     return data
 
 

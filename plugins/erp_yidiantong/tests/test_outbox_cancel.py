@@ -99,8 +99,12 @@ def test_a_cancel_the_erp_refuses_is_a_dead_letter_for_staff(connector_app, shop
     assert (cancel.status, cancel.attempts) == ("dead", 1)
     assert "ORDER_LOCKED" in cancel.last_error
     erp = erp_order(connector_app, number)
-    assert (erp.status, erp.reason_code) == ("dead", "ORDER_LOCKED")
+    assert (erp.status, erp.reason_code) == ("cancel_refused", "ORDER_LOCKED")
     assert sim_http.order(number)["status"] == "in_production"
+    # The dealer is told the truth: cancelled here, but the factory is making it.
+    notice = dealer.get(f"orders/{number}").json["erp"]["notice"]
+    assert (notice["tone"], notice["title"]) == ("warn", "工厂未能取消")
+    assert notice["text"] == "取消请求送达时工厂已开始生产此订单，客服会与您联系处理。"
     admin = shop("admin")
     dead = admin.get("admin/erp/status").json["dead_letters"]
     assert [(d["aggregate"], d["kind"]) for d in dead] == [(number, "cancel_order")]

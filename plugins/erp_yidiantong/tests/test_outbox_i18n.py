@@ -38,6 +38,8 @@ def code_msgids() -> set[str]:
         reasons.GENERIC_REJECTION,
         order_view.QUEUED_TEXT,
         order_view.HELD_TEXT,
+        order_view.CANCEL_REFUSED_TEXT,
+        order_view.CANCEL_FAILED_TEXT,
         order_view.PRODUCTION_STARTED,
         order_view.IMPORTED_TEXT,
         order_view.STAGE_TEXT,

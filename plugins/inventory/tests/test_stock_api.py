@@ -245,6 +245,19 @@ def test_upload_reads_gbk_excel_files_and_multipart_forms(app, client, goods):
         (b"S-801,1\n" * 20_001, "text/csv", 400, "too_many_rows"),
         (b"S-801," + b"9" * (2 * 1024 * 1024), "text/csv", 413, "payload_too_large"),
         (b"--b\r\nbroken", "multipart/form-data; boundary=b", 400, None),
+        (  # part headers that are not UTF-8
+            b'--b\r\nContent-Disposition: form-data; name="file"; filename="a\xed\xa0\x80.csv"\r\n\r\n'
+            b"S-801,1\r\n--b--\r\n",
+            "multipart/form-data; boundary=b",
+            400,
+            "invalid_file",
+        ),
+        (
+            b'--b\r\nContent-Disposition: form-data; name="fi\xffle"\r\n\r\nS-801,1\r\n--b--\r\n',
+            "multipart/form-data; boundary=b",
+            400,
+            "invalid_file",
+        ),
         (
             b'--b\r\nContent-Disposition: form-data; name="other"\r\n\r\nx\r\n--b--\r\n',
             "multipart/form-data; boundary=b",
