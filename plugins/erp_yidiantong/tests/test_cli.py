@@ -62,6 +62,9 @@ def test_the_command_serves_until_interrupted(tmp_path):
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # A shell without job control starts background jobs with SIGINT ignored, and the
+        # child would inherit that: give it Ctrl-C back, as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     client = EgpClient(f"http://127.0.0.1:{port}", KEY_ID, SECRET, timeout=2)
     try:
