@@ -156,8 +156,10 @@ d.addEventListener("click", async (ev) => {
     try {
       await ydt.api("POST", `/orders/${encodeURIComponent(cancel.dataset.cancel)}/cancel`, {});
       location.reload();
-    } catch (_) {
-      cancel.disabled = false;
+    } catch (err) {
+      // 409: the order moved on (the factory started, say); once the toast is read, show where it is.
+      if (err.status === 409) setTimeout(() => location.reload(), 2500);
+      else cancel.disabled = false;
     }
   } else if (again) {
     // One request at a time: a double tap must not put the lines in the cart twice.
