@@ -117,19 +117,24 @@ def _apply(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
             raise SimError(409, "REVISION_CONFLICT", "a revision cannot change the dealer of an order")
         if is_cancelled(existing):
             raise SimError(409, "ORDER_CANCELLED", f"{number} was cancelled; it cannot be revised")
-        if existing.stage_seq > LAST_REVISABLE_STAGE_SEQ:
-            stage = STAGE_BY_SEQ[existing.stage_seq]
-            raise SimError(
-                409,
-                "ORDER_LOCKED",
-                f"production of {number} is at {stage.code} ({stage.name}); it cannot be revised",
-                details={"stage": stage.code},
-            )
+        _refuse_if_locked(existing, "revised")
     lines = _check_lines(body["lines"], customer)
     _check_credit(body, customer, existing)
     if existing is None:
         return 201, _create(body, customer, lines)
     return 200, _revise(existing, body, customer, lines)
+
+
+def _refuse_if_locked(order: SimOrder, change: str) -> None:
+    """409 ``ORDER_LOCKED`` once production passed 排产: no revision, no cancel."""
+    if order.stage_seq > LAST_REVISABLE_STAGE_SEQ:
+        stage = STAGE_BY_SEQ[order.stage_seq]
+        raise SimError(
+            409,
+            "ORDER_LOCKED",
+            f"production of {order.platform_order_no} is at {stage.code} ({stage.name}); it cannot be {change}",
+            details={"stage": stage.code},
+        )
 
 
 def _check_lines(lines: list[dict[str, Any]], customer: SimCustomer) -> list[dict[str, Any]]:
@@ -462,14 +467,7 @@ def cancel_order(number: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]
         done = SimCancellation.get_or_none(SimCancellation.platform_order_no == number)
         if done is not None:
             return 200, done.answer, True
-        if order.stage_seq > LAST_REVISABLE_STAGE_SEQ:
-            stage = STAGE_BY_SEQ[order.stage_seq]
-            raise SimError(
-                409,
-                "ORDER_LOCKED",
-                f"production of {number} is at {stage.code} ({stage.name}); it cannot be cancelled",
-                details={"stage": stage.code},
-            )
+        _refuse_if_locked(order, "cancelled")
         now = now_utc()
         order.updated_at = now
         order.save()
