@@ -91,7 +91,9 @@ def require_text(data: Any, *, allow_nul: bool = True) -> None:
             "The request body contains characters that are not valid text.", code="invalid_json"
         ) from ex
     if not allow_nul and has_nul(data):
-        raise ValidationFailed("The request body contains characters that are not valid text.", code="invalid_json")
+        raise ValidationFailed(
+            "The request body contains characters that are not valid text.", code="invalid_json"
+        )
 
 
 def has_nul(data: Any) -> bool:

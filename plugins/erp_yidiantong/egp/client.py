@@ -184,7 +184,8 @@ class PendingRequest:
             raise ErpOffline("CONNECTION_REFUSED", f"{client.base_url}: connection refused") from ex
         except TimeoutError as ex:
             self._close()
-            raise ErpOffline("TIMEOUT", f"{client.base_url}: connect timed out after {client.timeout} s") from ex
+            message = f"{client.base_url}: connect timed out after {client.timeout} s"
+            raise ErpOffline("TIMEOUT", message) from ex
         except OSError as ex:
             self._close()
             if reused and attempt == 1:
@@ -227,7 +228,8 @@ class PendingRequest:
             data = response.read(MAX_RESPONSE_BYTES + 1)
         except TimeoutError as ex:
             self._close()
-            raise ErpOffline("TIMEOUT", f"no answer within {self.client.timeout} s", outcome_unknown=True) from ex
+            message = f"no answer within {self.client.timeout} s"
+            raise ErpOffline("TIMEOUT", message, outcome_unknown=True) from ex
         except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as ex:
             self._close()
             if self.reused and self.attempt == 1:
@@ -318,18 +320,11 @@ class EgpClient:
         """``GET /health``: ``{status, erp_online, erp_version, protocol, server_time}``."""
         return self.request("GET", "/health").json_object()
 
-    def feed(
-        self,
-        name: str,
-        cursor: str | None = None,
-        limit: int | None = None,
-        *,
-        streams: Sequence[str] | None = None,
-        types: Sequence[str] | None = None,
-    ) -> Page:
+    def feed(self, name: str, cursor: str | None = None, limit: int | None = None, **filters) -> Page:
         """One page of a feed (``categories``, ``catalog``, ``customers``, ``accounts``,
-        ``rep-assignments``, ``prices``, ``stock``, ``events``)."""
-        return self.parse_page(self.start_feed(name, cursor, limit, streams=streams, types=types).result())
+        ``rep-assignments``, ``prices``, ``stock``, ``events``); ``filters``: ``streams``,
+        ``types`` (events only), as :meth:`start_feed` takes them."""
+        return self.parse_page(self.start_feed(name, cursor, limit, **filters).result())
 
     def start_feed(
         self,

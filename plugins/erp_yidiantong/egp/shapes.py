@@ -217,6 +217,12 @@ class Page:
         return cls(items, cursor, has_more)
 
 
+# What an envelope's fields may hold (§4.4): seq is a signed 64-bit integer.
+MAX_SEQ = 2**63 - 1
+MAX_EVENT_TYPE = 64
+MAX_EVENT_STREAM = 32
+
+
 @dataclass(frozen=True)
 class EventEnvelope:
     """``{"id", "type", "stream", "seq", "occurred_at", "data"}``."""
@@ -246,11 +252,16 @@ class EventEnvelope:
         for name in ("id", "type", "stream", "occurred_at"):
             if not isinstance(data.get(name), str) or not data[name]:
                 raise ValueError(f"event.{name} must be a non-empty string")
-        if len(data["id"]) > 64:
-            raise ValueError("event.id must be at most 64 characters")
+        for name, longest in (("id", 64), ("type", MAX_EVENT_TYPE), ("stream", MAX_EVENT_STREAM)):
+            if len(data[name]) > longest:
+                raise ValueError(f"event.{name} must be at most {longest} characters")
+            if "\x00" in data[name]:  # stored in text columns; PostgreSQL refuses NUL
+                raise ValueError(f"event.{name} must not contain NUL characters")
         seq = data.get("seq")
         if not is_int(seq) or seq < 1:
             raise ValueError("event.seq must be a positive integer")
+        if seq > MAX_SEQ:
+            raise ValueError(f"event.seq must be at most {MAX_SEQ}")
         if not isinstance(data.get("data"), dict):
             raise ValueError("event.data must be an object")
         return cls(data["id"], data["type"], data["stream"], seq, data["occurred_at"], data["data"])

@@ -48,7 +48,12 @@ class OutboxMessageAnswer(Schema):
     aggregate = fields.String(metadata={"description": "the order number"})
     idempotency_key = fields.String()
     status = fields.String(metadata={"description": "pending, in_flight, done or dead"})
-    outcome = fields.String(allow_none=True, metadata={"description": "imports: imported, rejected or withdrawn; cancels: cancelled, not_in_erp or needless"})
+    outcome = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "imports: imported, rejected or withdrawn; cancels: cancelled, not_in_erp or needless"
+        },
+    )
     attempts = fields.Integer()
     next_attempt_at = fields.String(allow_none=True)
     locked_until = fields.String(allow_none=True)

@@ -59,7 +59,7 @@ from plugins.erp_yidiantong.egp.shapes import STAGE_BY_CODE
 from plugins.erp_yidiantong.models import ErpOrder, OutboxMessage
 from plugins.erp_yidiantong.outbox import gateway_state
 from plugins.erp_yidiantong.outbox.payload import KIND_CANCEL_ORDER, KIND_IMPORT_ORDER
-from plugins.erp_yidiantong.outbox.reasons import REASON_ERP_REJECTED, rejection_text
+from plugins.erp_yidiantong.outbox.reasons import REASON_ERP_REJECTED, WITHDRAWN_NOTE, rejection_text
 from plugins.inventory.services import notify_stock_changed
 from plugins.orders.lifecycle import transition
 from plugins.orders.models import Order
@@ -229,29 +229,29 @@ def claim_next(lease_seconds: int) -> OutboxMessage | None:
 def _deliver(ctx, client: EgpClient, message: OutboxMessage, report: DispatchReport) -> bool:
     """Send one claimed row and record the outcome; False when the ERP is offline."""
     order = Order.get_or_none(Order.no == message.aggregate)
-    if message.kind == KIND_CANCEL_ORDER:
-        if _cancel_needless(order):
-            _finish_cancel(message, order, "needless", report)
-            return True
-    elif message.kind != KIND_IMPORT_ORDER:
+    cancel = message.kind == KIND_CANCEL_ORDER
+    if not cancel and message.kind != KIND_IMPORT_ORDER:
         _fail(ctx, message, f"unknown outbox kind {message.kind!r}", report, final=True)
         return True
-    elif _withdrawn(order, message):
+    if cancel and _cancel_needless(order):
+        _finish_cancel(message, order, "needless", report)
+        return True
+    if not cancel and _withdrawn(order, message):
         _finish_withdrawn(message, order, report)
         return True
     report.sent += 1
     try:
-        if message.kind == KIND_CANCEL_ORDER:
+        if cancel:
             client.cancel_order(message.aggregate, message.payload)
         else:
             result = client.import_order(message.payload, idempotency_key=message.idempotency_key)
     except ErpNotFound as ex:
-        if message.kind == KIND_CANCEL_ORDER:
+        if cancel:  # the ERP never had it: nothing to cancel
             _finish_cancel(message, order, "not_in_erp", report)
         else:
             _fail(ctx, message, str(ex), report, final=True, code=ex.code)
     except ErpRejected as ex:
-        if message.kind == KIND_CANCEL_ORDER:
+        if cancel:
             _fail(ctx, message, str(ex), report, final=True, code=ex.code)
         else:
             _finish_rejected(ctx, message, order, ex, report)
@@ -275,7 +275,7 @@ def _deliver(ctx, client: EgpClient, message: OutboxMessage, report: DispatchRep
         log.exception("outbox row %s failed to send", message.id)
         _fail(ctx, message, f"{type(ex).__name__}: {ex}", report, code="PLATFORM_ERROR")
     else:
-        if message.kind == KIND_CANCEL_ORDER:
+        if cancel:
             _finish_cancel(message, order, "cancelled", report)
         else:
             _finish_imported(ctx, message, order, result, report)
@@ -442,7 +442,7 @@ def _finish_withdrawn(message: OutboxMessage, order: Order | None, report: Dispa
                 done_at=utcnow(),
                 locked_until=None,
                 sent_at=None,
-                last_error="order cancelled on the platform before it was sent; not sent",
+                last_error=WITHDRAWN_NOTE,
             )
             _set_erp_order(order, status="withdrawn")
     except _LeaseLost:

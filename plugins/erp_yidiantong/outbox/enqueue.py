@@ -26,7 +26,7 @@ from plugins.erp_yidiantong.outbox.payload import (
     order_cancel_body,
     order_import_body,
 )
-from plugins.erp_yidiantong.outbox.reasons import REASON_ERP_REJECTED
+from plugins.erp_yidiantong.outbox.reasons import REASON_ERP_REJECTED, WITHDRAWN_NOTE
 from plugins.orders.models import Order
 from plugins.orders.states import OrderStatus
 
@@ -93,7 +93,7 @@ def _write_cancel(ctx, order: Order, reason: str) -> OutboxMessage | None:
             outcome="withdrawn",
             done_at=now,
             locked_until=None,
-            last_error="order cancelled on the platform before it was sent; not sent",
+            last_error=WITHDRAWN_NOTE,
         )
         .where(mine & (OutboxMessage.status == "pending") & OutboxMessage.sent_at.is_null())
         .execute()

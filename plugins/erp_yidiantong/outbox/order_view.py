@@ -37,6 +37,8 @@ CANCEL_REFUSED_TEXT = (
 )
 CANCEL_FAILED_TEXT = "Customer service has been alerted and will confirm the cancellation with the factory."
 HELD_TEXT = "Customer service has been alerted and is sorting it out; no need to order again."
+# Statuses staff must settle, and what the dealer reads meanwhile.
+STAFF_TEXTS = {"dead": HELD_TEXT, "cancel_refused": CANCEL_REFUSED_TEXT, "cancel_failed": CANCEL_FAILED_TEXT}
 IMPORTED_TEXT = "ERP order {erp_order_no}"
 STAGE_TEXT = "Production: {stage}"
 
@@ -105,12 +107,8 @@ def _notice(data: dict[str, Any], _: Translate) -> dict[str, str] | None:
     status = data["status"]
     if status == "queued":
         return {"tone": "info", "icon": "clock", "title": data["status_label"], "text": _(QUEUED_TEXT)}
-    if status == "dead":
-        return {"tone": "warn", "icon": "alert", "title": data["status_label"], "text": _(HELD_TEXT)}
-    if status == "cancel_refused":
-        return {"tone": "warn", "icon": "alert", "title": data["status_label"], "text": _(CANCEL_REFUSED_TEXT)}
-    if status == "cancel_failed":
-        return {"tone": "warn", "icon": "alert", "title": data["status_label"], "text": _(CANCEL_FAILED_TEXT)}
+    if status in STAFF_TEXTS:
+        return {"tone": "warn", "icon": "alert", "title": data["status_label"], "text": _(STAFF_TEXTS[status])}
     if status == "imported":
         parts = [_(IMPORTED_TEXT, erp_order_no=data["erp_order_no"] or "—")]
         if data["stage_label"]:

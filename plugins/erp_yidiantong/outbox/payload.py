@@ -30,15 +30,15 @@ def cancel_key(order_no: str) -> str:
     return f"{order_no}:cancel"
 
 
-def order_cancel_body(ctx, order: Order, reason: str, note: str = "") -> dict[str, Any]:
-    """The §5.9 body: ``{reason, note, cancelled_at}``."""
+def order_cancel_body(ctx, order: Order, reason: str) -> dict[str, Any]:
+    """The §5.9 body: ``{reason, note, cancelled_at}`` (no note: the reason code says it)."""
     if order.status == "rejected":
         code = "rejected"
     else:
         code = CANCEL_REASON_CODES.get(reason or "", "other")
     return {
         "reason": code,
-        "note": (note or "")[:500],
+        "note": "",
         "cancelled_at": order.updated_at.astimezone(ZoneInfo(ctx.settings.timezone)).isoformat(
             timespec="seconds"
         ),

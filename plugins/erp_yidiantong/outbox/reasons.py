@@ -15,6 +15,8 @@ Translate = Callable[..., str]
 
 # Cancel reason of a platform order the ERP refused (OrderEvent.reason).
 REASON_ERP_REJECTED = "erp_rejected"
+# The staff note on an import that was cancelled before it was ever sent.
+WITHDRAWN_NOTE = "order cancelled on the platform before it was sent; not sent"
 
 STATUS_LABELS = {
     "queued": "Waiting for the factory to accept",

@@ -22,6 +22,7 @@ from plugins.erp_yidiantong.connection import is_configured, settings_of
 from plugins.erp_yidiantong.models import ErpOrder, OutboxMessage, SyncRejection, SyncRun, SyncStream
 from plugins.erp_yidiantong.outbox.dispatcher import DEAD, DONE, IN_FLIGHT, PENDING
 from plugins.erp_yidiantong.outbox.enqueue import kick_dispatcher
+from plugins.erp_yidiantong.outbox.payload import KIND_CANCEL_ORDER
 from plugins.erp_yidiantong.outbox.gateway_state import gateway_state
 from plugins.orders.models import Order
 
@@ -207,7 +208,7 @@ def retry_message(ctx, message_id: int) -> OutboxMessage:
         if order is not None and message.status == DEAD:
             # Back to what the row's kind was waiting for: an import, or a cancel.
             waiting, dead = ("queued", ("dead",))
-            if message.kind == "cancel_order":
+            if message.kind == KIND_CANCEL_ORDER:
                 waiting, dead = ("cancelling", ("cancel_refused", "cancel_failed"))
             ErpOrder.update(status=waiting, reason_code="", reason="", updated_at=now).where(
                 (ErpOrder.order == order.id) & ErpOrder.status.in_(dead)

@@ -48,7 +48,8 @@ def json_body(req: falcon.Request) -> Any:
     try:
         require_text(data, allow_nul=False)
     except ValidationFailed as ex:
-        raise invalid({"_body": ["lone surrogates and NUL characters are not text"]}, "the body is not valid text") from ex
+        problem = {"_body": ["lone surrogates and NUL characters are not text"]}
+        raise invalid(problem, "the body is not valid text") from ex
     return data
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 import falcon.testing
@@ -92,3 +94,13 @@ def explicitly_priced(dataset, sku: str) -> tuple[str, str, int]:
         if price.product_code == sku:
             return price.customer_code, price.grade_code, price.unit_price_fen
     raise AssertionError(f"no explicit price for {sku}")
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 20.0) -> None:
+    """Poll ``condition`` every 50 ms until it is true; AssertionError after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"condition not met within {timeout} s")

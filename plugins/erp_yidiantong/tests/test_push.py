@@ -13,7 +13,7 @@ from plugins.erp_yidiantong.egp import signing
 from plugins.erp_yidiantong.egp.push import PushFailed, push_events
 from plugins.erp_yidiantong.egp.shapes import PUSH_PATH
 from plugins.erp_yidiantong.simulator import load_dataset
-from plugins.erp_yidiantong.tests.helpers import KEY_ID, SECRET, Control
+from plugins.erp_yidiantong.tests.helpers import KEY_ID, SECRET, Control, wait_until
 
 
 class Receiver:
@@ -73,14 +73,6 @@ class Receiver:
             return [e["id"] for batch in self.batches for e in batch]
 
 
-def wait_for(condition, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
-
 
 @pytest.fixture
 def receiver(serve):
@@ -102,10 +94,10 @@ def _feed_ids(control) -> list[str]:
 
 def test_new_events_are_pushed_signed_and_in_feed_order(pushing_sim, receiver):
     control = Control(pushing_sim)
-    wait_for(lambda: len(receiver.ids()) == len(_feed_ids(control)))
+    wait_until(lambda: len(receiver.ids()) == len(_feed_ids(control)))
     control.ok("POST", "stock", {"sku": "S-801", "on_hand": 3})
     control.ok("POST", "customers/C0003", {"discount_rate": "0.9"})
-    wait_for(lambda: len(receiver.ids()) == len(_feed_ids(control)))
+    wait_until(lambda: len(receiver.ids()) == len(_feed_ids(control)))
     assert receiver.ids() == _feed_ids(control)
     assert receiver.refused == []
     status = control.ok("GET", "status")["push"]
@@ -115,11 +107,11 @@ def test_new_events_are_pushed_signed_and_in_feed_order(pushing_sim, receiver):
 
 def test_failed_pushes_are_retried_and_nothing_is_lost(pushing_sim, receiver):
     control = Control(pushing_sim)
-    wait_for(lambda: len(receiver.ids()) == len(_feed_ids(control)))
+    wait_until(lambda: len(receiver.ids()) == len(_feed_ids(control)))
     receiver.script = [503, 500, 429]
     for on_hand in (1, 2, 3):
         control.ok("POST", "stock", {"sku": "S-801", "on_hand": on_hand})
-    wait_for(lambda: len(receiver.ids()) == len(_feed_ids(control)))
+    wait_until(lambda: len(receiver.ids()) == len(_feed_ids(control)))
     assert receiver.ids() == _feed_ids(control)
     pushed = [
         e["data"]["on_hand"] for batch in receiver.batches for e in batch if e["type"] == "stock.changed"
@@ -131,7 +123,7 @@ def test_failed_pushes_are_retried_and_nothing_is_lost(pushing_sim, receiver):
 
 def test_offline_holds_pushes_until_online(pushing_sim, receiver):
     control = Control(pushing_sim)
-    wait_for(lambda: len(receiver.ids()) == len(_feed_ids(control)))
+    wait_until(lambda: len(receiver.ids()) == len(_feed_ids(control)))
     delivered = len(receiver.ids())
     control.ok("POST", "offline")
     control.ok("POST", "stock", {"sku": "S-801", "on_hand": 11})
@@ -139,18 +131,18 @@ def test_offline_holds_pushes_until_online(pushing_sim, receiver):
     assert len(receiver.ids()) == delivered
     assert control.ok("GET", "status")["push"]["pending"] == 1
     control.ok("POST", "online")
-    wait_for(lambda: len(receiver.ids()) == delivered + 1)
+    wait_until(lambda: len(receiver.ids()) == delivered + 1)
 
 
 def test_duplicate_and_reversed_pushes_on_request(pushing_sim, receiver):
     control = Control(pushing_sim)
-    wait_for(lambda: len(receiver.ids()) == len(_feed_ids(control)))
+    wait_until(lambda: len(receiver.ids()) == len(_feed_ids(control)))
     receiver.batches.clear()
     control.ok("POST", "faults", {"push_duplicates": True, "push_reverse": True, "push_paused": True})
     control.ok("POST", "stock", {"sku": "S-801", "on_hand": 1})
     control.ok("POST", "stock", {"sku": "S-801", "on_hand": 2})
     control.ok("POST", "faults", {"push_paused": False})
-    wait_for(lambda: len(receiver.batches) == 2)
+    wait_until(lambda: len(receiver.batches) == 2)
     first, second = receiver.batches
     assert first == second
     assert [e["data"]["on_hand"] for e in first] == [2, 1]
@@ -158,50 +150,50 @@ def test_duplicate_and_reversed_pushes_on_request(pushing_sim, receiver):
 
 def test_a_refused_batch_does_not_block_the_queue(pushing_sim, receiver):
     control = Control(pushing_sim)
-    wait_for(lambda: len(receiver.ids()) == len(_feed_ids(control)))
+    wait_until(lambda: len(receiver.ids()) == len(_feed_ids(control)))
     receiver.script = [400]
     control.ok("POST", "stock", {"sku": "S-801", "on_hand": 5})
-    wait_for(lambda: control.ok("GET", "status")["push"]["rejected"] == 1)
+    wait_until(lambda: control.ok("GET", "status")["push"]["rejected"] == 1)
     control.ok("POST", "stock", {"sku": "S-801", "on_hand": 6})
-    wait_for(lambda: receiver.ids()[-1] == _feed_ids(control)[-1])
+    wait_until(lambda: receiver.ids()[-1] == _feed_ids(control)[-1])
     assert _feed_ids(control)[-2] not in receiver.ids()  # refused, still in the pull feed
 
 
 def test_events_the_platform_rejects_are_marked_and_the_rest_delivered(pushing_sim, receiver):
     control = Control(pushing_sim)
-    wait_for(lambda: len(receiver.ids()) == len(_feed_ids(control)))
+    wait_until(lambda: len(receiver.ids()) == len(_feed_ids(control)))
     template = control.ok("GET", "events")["items"][0]
     bad = {**template, "id": "bad-one", "seq": 1000}
     good = {**template, "id": "good-one", "seq": 1001}
     receiver.reject_ids = {"bad-one"}
     control.ok("POST", "events", {"events": [bad, good], "push": True})
-    wait_for(lambda: "good-one" in receiver.ids())
+    wait_until(lambda: "good-one" in receiver.ids())
     status = control.ok("GET", "status")["push"]
     assert status["rejected"] == 1 and status["pending"] == 0
 
 
 def test_control_events_are_pushed_exactly_as_given(pushing_sim, receiver):
     control = Control(pushing_sim)
-    wait_for(lambda: len(receiver.ids()) == len(_feed_ids(control)))
+    wait_until(lambda: len(receiver.ids()) == len(_feed_ids(control)))
     receiver.batches.clear()
     template = control.ok("GET", "events")["items"][0]
     later = {**template, "id": "evt-2", "seq": 7}
     earlier = {**template, "id": "evt-1", "seq": 6}
     control.ok("POST", "events", {"events": [later, earlier, later], "push": True})
     control.ok("POST", "events", {"events": [earlier], "push": False})
-    wait_for(lambda: len(receiver.ids()) == 3)
+    wait_until(lambda: len(receiver.ids()) == 3)
     time.sleep(0.3)
     assert receiver.batches == [[later, earlier, later]]
 
 
 def test_a_skewed_clock_is_refused_as_stale_and_retried(pushing_sim, receiver):
     control = Control(pushing_sim)
-    wait_for(lambda: len(receiver.ids()) == len(_feed_ids(control)))
+    wait_until(lambda: len(receiver.ids()) == len(_feed_ids(control)))
     control.ok("POST", "faults", {"clock_skew_s": 400})
     control.ok("POST", "stock", {"sku": "S-801", "on_hand": 8})
-    wait_for(lambda: "STALE" in receiver.refused)
+    wait_until(lambda: "STALE" in receiver.refused)
     control.ok("POST", "faults", {"clock_skew_s": 0})
-    wait_for(lambda: receiver.ids()[-1] == _feed_ids(control)[-1])
+    wait_until(lambda: receiver.ids()[-1] == _feed_ids(control)[-1])
 
 
 def test_push_through_an_in_process_transport(make_sim, dataset, session_hasher):
@@ -218,8 +210,8 @@ def test_push_through_an_in_process_transport(make_sim, dataset, session_hasher)
     sim = make_sim(platform_push_url="http://platform.invalid/api/v1/erp/events", push_transport=transport)
     load_dataset(sim, dataset, password_hasher=session_hasher)
     control = Control(sim)
-    wait_for(lambda: [e["id"] for e in received] == _feed_ids(control))
-    wait_for(lambda: control.ok("GET", "status")["push"]["last_push_at"] is not None)
+    wait_until(lambda: [e["id"] for e in received] == _feed_ids(control))
+    wait_until(lambda: control.ok("GET", "status")["push"]["last_push_at"] is not None)
     last_push_at = control.ok("GET", "status")["push"]["last_push_at"]
     assert last_push_at.endswith("+08:00"), last_push_at  # the simulator answers in Asia/Shanghai
     assert abs(dt.datetime.fromisoformat(last_push_at).timestamp() - time.time()) < 60

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 
@@ -24,7 +23,7 @@ from plugins.erp_yidiantong.outbox.dispatcher import dispatch_due
 from plugins.erp_yidiantong.outbox.status import connector_status
 from plugins.erp_yidiantong.sync import catch_up_orders
 from plugins.erp_yidiantong.sync.events import order_identity
-from plugins.erp_yidiantong.tests.helpers import order_body
+from plugins.erp_yidiantong.tests.helpers import order_body, wait_until
 from plugins.erp_yidiantong.tests.sync_fixtures import *  # noqa: F403
 from plugins.erp_yidiantong.tests.sync_fixtures import pay, place_order, stage_events, start_pusher, sync
 from plugins.orders.models import Order
@@ -224,7 +223,7 @@ def test_a_pushed_event_of_another_erp_order_of_the_same_dealer_is_reported_and_
         data={**review["data"], "erp_order_no": "XS2020010100001", "stage": "warehoused", "stage_seq": 7},
     )
     control.ok("POST", "events", {"events": [other], "push": True})
-    _wait(lambda: InboxEvent.select().where(InboxEvent.event_id == other["id"]).exists())
+    wait_until(lambda: InboxEvent.select().where(InboxEvent.event_id == other["id"]).exists())
     stored = InboxEvent.get(InboxEvent.event_id == other["id"])
     assert (stored.source, stored.status) == ("push", "mismatch")
     assert stored.note == (
@@ -234,7 +233,7 @@ def test_a_pushed_event_of_another_erp_order_of_the_same_dealer_is_reported_and_
     assert (ErpOrder.get_by_id(order.id).stage_seq, Order.get_by_id(order.id).status) == (1, "paid")
 
     control.ok("POST", "advance", {"platform_order_no": order.no, "steps": 2})  # its own: 排产, 开料
-    _wait(lambda: ErpOrder.get_by_id(order.id).stage_seq == 3)
+    wait_until(lambda: ErpOrder.get_by_id(order.id).stage_seq == 3)
     assert Order.get_by_id(order.id).status == "in_production"
     # The next pull reads the pushed event again and reports it.
     run = sync(erp_ctx, ["events"])[0]
@@ -308,12 +307,3 @@ def test_which_erp_order_an_event_is_about(synced, erp_app, erp_ctx, control, da
         assert identity.verdict == verdict, (state, event, identity.reason)
         if verdict == "foreign":
             assert order.no in identity.reason and "dealer C0001" in identity.reason
-
-
-def _wait(condition, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out")

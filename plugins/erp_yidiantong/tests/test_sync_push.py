@@ -14,7 +14,7 @@ from plugins.erp_yidiantong.egp import signing
 from plugins.erp_yidiantong.egp.shapes import PUSH_PATH, new_event_id
 from plugins.erp_yidiantong.models import ErpOrder, InboxEvent, SeenNonce
 from plugins.erp_yidiantong.sync import inbox
-from plugins.erp_yidiantong.tests.helpers import KEY_ID, SECRET
+from plugins.erp_yidiantong.tests.helpers import KEY_ID, SECRET, wait_until
 from plugins.erp_yidiantong.tests.sync_fixtures import *  # noqa: F403
 from plugins.erp_yidiantong.tests.sync_fixtures import (
     close_app,
@@ -262,12 +262,12 @@ def test_the_simulator_pushes_progress_over_http_and_duplicates_change_nothing(
     control.ok("POST", "faults", {"push_duplicates": True, "push_reverse": True})
     start_pusher(sim, platform + PUSH_PATH)
     control.ok("POST", "advance", {"platform_order_no": order.no, "steps": 3})  # 排产 开料 木工
-    _wait(lambda: ErpOrder.get_by_id(order.id).stage_seq == 4)
+    wait_until(lambda: ErpOrder.get_by_id(order.id).stage_seq == 4)
     real = stage_events(control, order.no)
     older = dict(real[1], id=new_event_id(), seq=real[-1]["seq"] + 100)
     control.ok("POST", "events", {"events": [*real, older], "push": True})
-    _wait(lambda: InboxEvent.select().where(InboxEvent.event_id == older["id"]).exists())
-    _wait(lambda: control.ok("GET", "status")["push"]["pending"] == 0)
+    wait_until(lambda: InboxEvent.select().where(InboxEvent.event_id == older["id"]).exists())
+    wait_until(lambda: control.ok("GET", "status")["push"]["pending"] == 0)
     assert (ErpOrder.get_by_id(order.id).stage_seq, Order.get_by_id(order.id).status) == (4, "in_production")
     assert InboxEvent.get(InboxEvent.event_id == older["id"]).status == "ignored"
     assert InboxEvent.select().where(InboxEvent.event_id.in_([e["id"] for e in real])).count() == len(real)
@@ -281,19 +281,10 @@ def test_pushes_signed_with_a_skewed_clock_are_refused_and_stay_in_the_feed(
     control.ok("POST", "faults", {"clock_skew_s": 1000})
     pusher = start_pusher(sim, platform + PUSH_PATH)
     control.ok("POST", "advance", {"platform_order_no": order.no, "steps": 2})
-    _wait(lambda: pusher.snapshot()["failures"] >= 1)
+    wait_until(lambda: pusher.snapshot()["failures"] >= 1)
     assert "401" in pusher.snapshot()["last_error"]
     assert ErpOrder.get_by_id(order.id).stage_seq == 1
     assert Order.get_by_id(order.id).status == "paid"
     control.ok("DELETE", "faults")
     sync(erp_ctx, ["events"])  # the pull feed has every event
     assert ErpOrder.get_by_id(order.id).stage_seq == 3
-
-
-def _wait(condition, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out")

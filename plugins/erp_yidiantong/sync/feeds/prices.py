@@ -58,9 +58,8 @@ class PriceWriter:
     Both write many rows a statement (``VALUES (...), (...), ...``): on
     PostgreSQL through ``execute_values``; on SQLite :data:`SQLITE_ROWS` rows
     a statement, which measured twice as fast as ``executemany`` of a one-row
-    INSERT, and gives the GIL up once a statement instead of once a row (a
-    thread parsing the next page meanwhile then runs beside it instead of
-    making every row wait).
+    INSERT (the binding is done in C, and the GIL changes hands once a
+    statement instead of once a row).
     """
 
     SQLITE_ROWS = 199  # at most (x 5 values), fewer when the build allows fewer variables
